@@ -1,0 +1,24 @@
+// Capabilities are data: each driver declares what it can do, the API checks before calling the
+// cloud (501 when missing) and shows the list to clients (libcloud `features`, Deltacloud).
+
+export const CAPABILITIES = [
+  'list',
+  'get',
+  'find-by-name',
+  'create',
+  'destroy',
+  'images',
+  'sizes',
+  'tenants',
+  'keypairs',
+  'firewall',
+  'reboot',
+  'power',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export type CapabilitySet = ReadonlySet<Capability>;
+
+export function capabilitySet(...caps: Capability[]): CapabilitySet {
+  return new Set(caps);
+}

@@ -1,0 +1,11 @@
+// Which driver ids a cloud's `driver` key may name. Adding a driver = one line here.
+import type { DriverFactory } from './driver.js';
+import { fakeDriverFactory } from './fake/fake-factory.js';
+
+export const DRIVER_FACTORIES: Readonly<Record<string, DriverFactory>> = {
+  fake: fakeDriverFactory,
+};
+
+export function driverFactory(provider: string): DriverFactory | undefined {
+  return Object.hasOwn(DRIVER_FACTORIES, provider) ? DRIVER_FACTORIES[provider] : undefined;
+}

@@ -1,0 +1,69 @@
+// The driver contract: every cloud adapter implements this and passes test/contract/driver-contract.ts.
+// Drivers translate provider states and errors into the domain's vocabulary (one state map and one
+// error mapper per driver) and never throw anything but DispatcherError for provider faults.
+import type Joi from 'joi';
+import type { CapabilitySet } from '../domain/capabilities.js';
+import type { CreateVmRequest, Image, KeyPair, PortRule, Size, Tenant, Vm } from '../domain/vm-model.js';
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface Driver {
+  /** Provider id, shown as v1 `provider`/`type`: `fake`, `ec2`, `openstack`. */
+  readonly provider: string;
+  /** Display name, shown as v1 `cloud_type`: `Fake`, `Amazon EC2`, `OpenStack`. */
+  readonly displayName: string;
+  /** The host of the cloud's API endpoint, shown by v1 `/cloud`. */
+  readonly host: string;
+  readonly capabilities: CapabilitySet;
+
+  /** Authenticates / discovers endpoints. Called lazily by the pool before the first call. */
+  connect(): Promise<void>;
+  /** Drops cached credentials so the next call authenticates again (pool calls it on credentials-expired). */
+  renewCredentials(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Every VM of the cloud (following pagination to the end); terminated ones only when asked. */
+  listVms(options?: { includeTerminated?: boolean }): Promise<Vm[]>;
+  /** One filtered provider call; null when the cloud does not know the id (or it is terminated). */
+  getVm(id: string): Promise<Vm | null>;
+  /** One filtered provider call on the exact name; null when none. */
+  findVmByName(name: string): Promise<Vm | null>;
+  createVm(request: CreateVmRequest): Promise<Vm>;
+  /** Asks the cloud to delete the VM; returns once accepted (the service polls until it is gone). */
+  destroyVm(id: string): Promise<void>;
+  rebootVm(id: string): Promise<void>;
+  stopVm(id: string): Promise<void>;
+  startVm(id: string): Promise<void>;
+
+  listImages(): Promise<Image[]>;
+  listSizes(): Promise<Size[]>;
+  listTenants(): Promise<Tenant[]>;
+  listKeyPairs(): Promise<KeyPair[]>;
+
+  /** Idempotent: opening an open port (closing a closed one) succeeds. */
+  openPort(vmId: string, rule: PortRule): Promise<void>;
+  closePort(vmId: string, rule: PortRule): Promise<void>;
+}
+
+export interface DriverContext {
+  /** The canonical cloud name (ownership tags carry it). */
+  cloudName: string;
+  /** Driver options, already validated by `optionsSchema` and with `*File` secrets resolved. */
+  options: Record<string, unknown>;
+  logger: Logger;
+}
+
+export interface DriverFactory {
+  readonly provider: string;
+  readonly displayName: string;
+  /** Joi schema of the cloud's `options`; the config loader validates with it at start. */
+  readonly optionsSchema: Joi.ObjectSchema;
+  /** Option keys whose values are secrets: redacted from logs and status output. */
+  readonly secretOptions: readonly string[];
+  create(context: DriverContext): Driver;
+}

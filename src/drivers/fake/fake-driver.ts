@@ -1,0 +1,315 @@
+// An in-memory cloud: a product feature for demos, docs and benchmarks, and the reference
+// implementation of the driver contract. State transitions are computed lazily from timestamps,
+// so ten thousand VMs cost no timers; lookups by id and by name are Map hits.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { capabilitySet, CAPABILITIES, type Capability, type CapabilitySet } from '../../domain/capabilities.js';
+import { DispatcherError, notFound } from '../../domain/errors.js';
+import {
+  ownershipMetadata,
+  type CreateVmRequest,
+  type Image,
+  type KeyPair,
+  type PortRule,
+  type Size,
+  type Tenant,
+  type Vm,
+  type VmState,
+} from '../../domain/vm-model.js';
+import type { Driver, DriverContext } from '../driver.js';
+import type { FakeOptions } from './fake-options.js';
+import { seededRandom, type Random } from './fake-random.js';
+
+interface FakeVm {
+  vm: Vm;
+  requestId: string;
+  /** A state change scheduled for a moment in the future (boot, stop, delete). */
+  transition?: { to: VmState; at: number; fault?: string };
+  ports: Set<string>;
+}
+
+export class FakeDriver implements Driver {
+  readonly provider = 'fake';
+  readonly displayName = 'Fake';
+  readonly host: string;
+  readonly capabilities: CapabilitySet;
+  /** Calls received per operation: lets demos, tests and benchmarks count provider round trips. */
+  readonly calls: Record<string, number> = {};
+
+  private readonly options: FakeOptions;
+  private readonly cloudName: string;
+  private readonly random: Random;
+  private readonly vms = new Map<string, FakeVm>();
+  private readonly byName = new Map<string, Set<string>>();
+  private readonly byRequestId = new Map<string, string>();
+  private credentialValid = false;
+  private serial = 0;
+
+  constructor(context: DriverContext) {
+    this.options = context.options as unknown as FakeOptions;
+    this.cloudName = context.cloudName;
+    this.host = this.options.host ?? `${context.cloudName}.fake.invalid`;
+    this.random = seededRandom(this.options.seed);
+    const caps = (this.options.capabilities as Capability[] | undefined) ?? [...CAPABILITIES];
+    this.capabilities = capabilitySet(...caps);
+    for (let i = 0; i < this.options.preload.count; i++) this.insert(this.preloaded(i));
+  }
+
+  async connect(): Promise<void> {
+    this.credentialValid = true;
+  }
+
+  async renewCredentials(): Promise<void> {
+    this.count('renewCredentials');
+    this.credentialValid = true;
+  }
+
+  async close(): Promise<void> {
+    this.credentialValid = false;
+  }
+
+  async listVms(options: { includeTerminated?: boolean } = {}): Promise<Vm[]> {
+    await this.call('listVms');
+    const now = Date.now();
+    const out: Vm[] = [];
+    for (const record of [...this.vms.values()]) {
+      const vm = this.settle(record, now);
+      if (vm && (options.includeTerminated || vm.state !== 'terminated')) out.push(vm);
+    }
+    return out;
+  }
+
+  async getVm(id: string): Promise<Vm | null> {
+    await this.call('getVm');
+    const record = this.vms.get(id);
+    return record ? this.settle(record, Date.now()) : null;
+  }
+
+  async findVmByName(name: string): Promise<Vm | null> {
+    await this.call('findVmByName');
+    const now = Date.now();
+    for (const id of this.byName.get(name) ?? []) {
+      const record = this.vms.get(id);
+      const vm = record && this.settle(record, now);
+      if (vm) return vm;
+    }
+    return null;
+  }
+
+  async createVm(request: CreateVmRequest): Promise<Vm> {
+    await this.call('createVm');
+    const existing = this.byRequestId.get(request.requestId);
+    const again = existing === undefined ? undefined : this.vms.get(existing);
+    if (again) return this.settle(again, Date.now()) ?? again.vm;
+    const image = this.options.images.find((i) => i.id === request.imageId);
+    if (!image) throw new DispatcherError('bad-request', `image ${request.imageId} not found`, { subject: 'image', code: 'ImageNotFound' });
+    if (!this.options.sizes.some((s) => s.id === request.sizeId)) {
+      throw new DispatcherError('bad-request', `size ${request.sizeId} not found`, { subject: 'size', code: 'SizeNotFound' });
+    }
+    if (request.keyName && !this.options.keyPairs.includes(request.keyName)) {
+      throw new DispatcherError('bad-request', `key pair ${request.keyName} not found`, { subject: 'keypair', code: 'KeyPairNotFound' });
+    }
+    const now = Date.now();
+    const fails = image.failBoot === true || this.random() < this.options.faults.bootFailureRate;
+    const record: FakeVm = {
+      vm: {
+        id: randomUUID(),
+        name: request.name,
+        state: 'pending',
+        publicIps: [],
+        privateIps: [this.nextIp()],
+        imageId: request.imageId,
+        sizeId: request.sizeId,
+        createdAt: new Date(now).toISOString(),
+        metadata: { ...request.metadata, ...ownershipMetadata(this.cloudName, request.requestId, new Date(now)) },
+        extra: { size: request.sizeId, image: request.imageId, keyName: request.keyName ?? null },
+      },
+      requestId: request.requestId,
+      transition: fails
+        ? { to: 'error', at: now + this.options.bootDelayMs, fault: `No valid host was found for image ${image.name}` }
+        : { to: 'running', at: now + this.options.bootDelayMs },
+      ports: new Set(),
+    };
+    this.insert(record);
+    return { ...record.vm };
+  }
+
+  async destroyVm(id: string): Promise<void> {
+    await this.call('destroyVm');
+    const record = this.live(id);
+    record.vm.state = 'stopping';
+    record.transition = { to: 'terminated', at: Date.now() + this.options.destroyDelayMs };
+    this.settle(record, Date.now());
+  }
+
+  async rebootVm(id: string): Promise<void> {
+    await this.call('rebootVm');
+    this.changePower(this.live(id), ['running'], 'rebooting', 'running');
+  }
+
+  async stopVm(id: string): Promise<void> {
+    await this.call('stopVm');
+    this.changePower(this.live(id), ['running'], 'stopping', 'stopped');
+  }
+
+  async startVm(id: string): Promise<void> {
+    await this.call('startVm');
+    this.changePower(this.live(id), ['stopped'], 'pending', 'running');
+  }
+
+  async listImages(): Promise<Image[]> {
+    await this.call('listImages');
+    return this.options.images.map((i) => ({ id: i.id, name: i.name }));
+  }
+
+  async listSizes(): Promise<Size[]> {
+    await this.call('listSizes');
+    return this.options.sizes.map((s) => ({ ...s }));
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    await this.call('listTenants');
+    return [{ id: `${this.cloudName}-tenant`, name: this.options.tenant }];
+  }
+
+  async listKeyPairs(): Promise<KeyPair[]> {
+    await this.call('listKeyPairs');
+    return this.options.keyPairs.map((name) => ({ name }));
+  }
+
+  async openPort(vmId: string, rule: PortRule): Promise<void> {
+    await this.call('openPort');
+    this.live(vmId).ports.add(portKey(rule));
+  }
+
+  async closePort(vmId: string, rule: PortRule): Promise<void> {
+    await this.call('closePort');
+    this.live(vmId).ports.delete(portKey(rule));
+  }
+
+  /** The open ports of a VM, as `protocol:port:cidr` strings (demos and tests look at them). */
+  openPorts(vmId: string): string[] {
+    return [...(this.vms.get(vmId)?.ports ?? [])];
+  }
+
+  /** Deletes a VM without the dispatcher's knowledge, as an operator on the cloud's console would. */
+  deleteBehindTheBack(vmId: string): boolean {
+    const record = this.vms.get(vmId);
+    if (record) this.remove(record);
+    return record !== undefined;
+  }
+
+  get size(): number {
+    return this.vms.size;
+  }
+
+  private async call(operation: string): Promise<void> {
+    this.count(operation);
+    const { latencyMs, jitterMs, faults } = this.options;
+    const delay = latencyMs + (jitterMs > 0 ? this.random() * jitterMs : 0);
+    if (delay > 0) await sleep(delay);
+    if (!this.credentialValid) {
+      throw new DispatcherError('credentials-expired', 'fake credential expired', { code: 'TokenExpired' });
+    }
+    if (faults.credentialExpiryRate > 0 && this.random() < faults.credentialExpiryRate) {
+      this.credentialValid = false;
+      throw new DispatcherError('credentials-expired', 'fake credential expired', { code: 'TokenExpired' });
+    }
+    if (faults.throttleRate > 0 && this.random() < faults.throttleRate) {
+      throw new DispatcherError('throttled', 'fake cloud: request limit exceeded', { code: 'RequestLimitExceeded', retryAfterMs: 1000 });
+    }
+    if (faults.errorRate > 0 && this.random() < faults.errorRate) {
+      throw new DispatcherError('provider-fault', 'fake cloud: injected internal error', { code: 'InternalError' });
+    }
+    if (faults.timeoutRate > 0 && this.random() < faults.timeoutRate) {
+      await sleep(faults.hangMs);
+      throw new DispatcherError('timeout', `fake cloud did not answer within ${faults.hangMs} ms`, { code: 'Timeout' });
+    }
+  }
+
+  private count(operation: string): void {
+    this.calls[operation] = (this.calls[operation] ?? 0) + 1;
+  }
+
+  /** Applies a due transition; returns a copy of the VM, or null once it is gone. */
+  private settle(record: FakeVm, now: number): Vm | null {
+    const t = record.transition;
+    if (t && now >= t.at) {
+      record.transition = undefined;
+      record.vm.state = t.to;
+      if (t.fault) record.vm.fault = t.fault;
+      if (t.to === 'running' && record.vm.publicIps.length === 0) record.vm.publicIps = [this.nextPublicIp()];
+      if (t.to === 'terminated') {
+        this.remove(record);
+        return null;
+      }
+    }
+    return { ...record.vm, metadata: { ...record.vm.metadata }, extra: { ...record.vm.extra } };
+  }
+
+  private live(id: string): FakeVm {
+    const record = this.vms.get(id);
+    if (!record || this.settle(record, Date.now()) === null) throw notFound('vm', id);
+    return record;
+  }
+
+  private changePower(record: FakeVm, from: VmState[], via: VmState, to: VmState): void {
+    if (!from.includes(record.vm.state)) {
+      throw new DispatcherError('conflict', `vm ${record.vm.id} is ${record.vm.state}, not ${from.join(' or ')}`, { code: 'IncorrectState' });
+    }
+    record.vm.state = via;
+    record.transition = { to, at: Date.now() + this.options.stopDelayMs };
+  }
+
+  private insert(record: FakeVm): void {
+    this.vms.set(record.vm.id, record);
+    this.byRequestId.set(record.requestId, record.vm.id);
+    let ids = this.byName.get(record.vm.name);
+    if (!ids) this.byName.set(record.vm.name, (ids = new Set()));
+    ids.add(record.vm.id);
+  }
+
+  private remove(record: FakeVm): void {
+    this.vms.delete(record.vm.id);
+    this.byRequestId.delete(record.requestId);
+    const ids = this.byName.get(record.vm.name);
+    ids?.delete(record.vm.id);
+    if (ids?.size === 0) this.byName.delete(record.vm.name);
+  }
+
+  private preloaded(i: number): FakeVm {
+    const image = this.options.images[0];
+    const size = this.options.sizes[0];
+    const requestId = `preload-${i}`;
+    return {
+      vm: {
+        id: randomUUID(),
+        name: `${this.options.preload.namePrefix}-${i}`,
+        state: 'running',
+        publicIps: [this.nextPublicIp()],
+        privateIps: [this.nextIp()],
+        imageId: image.id,
+        sizeId: size.id,
+        createdAt: new Date().toISOString(),
+        metadata: ownershipMetadata(this.cloudName, requestId),
+        extra: { size: size.id, image: image.id, keyName: null },
+      },
+      requestId,
+      ports: new Set(),
+    };
+  }
+
+  private nextIp(): string {
+    const n = ++this.serial;
+    return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  }
+
+  private nextPublicIp(): string {
+    const n = this.serial;
+    return `203.0.${(n >> 8) & 255}.${n & 255}`;
+  }
+}
+
+function portKey(rule: PortRule): string {
+  return `${rule.protocol}:${rule.port}:${rule.cidr}`;
+}
