@@ -1,0 +1,101 @@
+// Plain up/down migrations, run at start under Kysely's migration lock (safe with several
+// instances over one PostgreSQL). New migrations are appended, never edited.
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An auto-increment integer primary key, spelled per dialect. */
+function serialId(dialect: Dialect) {
+  return dialect === 'postgres' ? ('serial' as const) : ('integer' as const);
+}
+
+function idColumn(dialect: Dialect) {
+  return (col: import('kysely').ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? col.primaryKey() : col.primaryKey().autoIncrement();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Db = Kysely<any>;
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_users_tokens': {
+      async up(db: Db) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', serialId(dialect), idColumn(dialect))
+          .addColumn('username', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', serialId(dialect), idColumn(dialect))
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema.createIndex('api_tokens_user').on('api_tokens').column('user_id').execute();
+      },
+      async down(db: Db) {
+        await db.schema.dropTable('api_tokens').execute();
+        await db.schema.dropTable('users').execute();
+      },
+    },
+    '0002_tracker_operations': {
+      async up(db: Db) {
+        await db.schema
+          .createTable('tracker_nodes')
+          .addColumn('id', serialId(dialect), idColumn(dialect))
+          .addColumn('cloud', 'text', (c) => c.notNull())
+          .addColumn('id_vm', 'text', (c) => c.notNull())
+          .addColumn('hostname', 'text', (c) => c.notNull())
+          .addColumn('user', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('status_desc', 'text', (c) => c.notNull())
+          .addColumn('recipe', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('recipe_id', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('tracker_nodes_cloud_vm', ['cloud', 'id_vm'])
+          .execute();
+        await db.schema.createIndex('tracker_nodes_cloud_host').on('tracker_nodes').columns(['cloud', 'hostname']).execute();
+        await db.schema
+          .createTable('operations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('cloud', 'text')
+          .addColumn('target', 'text')
+          .addColumn('user_id', 'integer')
+          .addColumn('request', 'text', (c) => c.notNull())
+          .addColumn('result', 'text')
+          .addColumn('error', 'text')
+          .addColumn('steps', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .execute();
+        await db.schema.createIndex('operations_state').on('operations').columns(['state', 'created_at']).execute();
+      },
+      async down(db: Db) {
+        await db.schema.dropTable('operations').execute();
+        await db.schema.dropTable('tracker_nodes').execute();
+      },
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}
+
+/** A cheap round trip, for /readyz. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

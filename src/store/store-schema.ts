@@ -1,0 +1,63 @@
+// The tables, as Kysely sees them. Times are ISO-8601 UTC strings (they sort and compare as text
+// on both SQLite and PostgreSQL); booleans are 0/1 integers for the same reason.
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  role: 'admin' | 'user';
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface TrackerNodesTable {
+  id: Generated<number>;
+  cloud: string;
+  id_vm: string;
+  hostname: string;
+  user: string;
+  status: number;
+  status_desc: string;
+  recipe: string;
+  recipe_id: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OperationsTable {
+  id: string;
+  kind: string;
+  state: string;
+  cloud: string | null;
+  target: string | null;
+  user_id: number | null;
+  /** JSON */
+  request: string;
+  /** JSON, null until it succeeds */
+  result: string | null;
+  /** JSON `{kind, message, code?}`, null unless it failed */
+  error: string | null;
+  /** JSON array of `{step, state, at, detail?}`: what was done, so a half-done mutation is visible */
+  steps: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  tracker_nodes: TrackerNodesTable;
+  operations: OperationsTable;
+}

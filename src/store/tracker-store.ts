@@ -1,0 +1,63 @@
+// The built-in tracker's records. Assignment is one conditional UPDATE (…WHERE status_desc =
+// 'FREE'), so of two concurrent assigns exactly one changes a row, on SQLite and PostgreSQL alike.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, TrackerNodesTable } from './store-schema.js';
+
+export type TrackerRow = Selectable<TrackerNodesTable>;
+
+export class TrackerStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(cloud: string, statuses?: string[]): Promise<TrackerRow[]> {
+    let query = this.db.selectFrom('tracker_nodes').selectAll().where('cloud', '=', cloud);
+    if (statuses) query = query.where('status_desc', 'in', statuses);
+    return normalize(await query.orderBy('id').execute());
+  }
+
+  async findByHostname(cloud: string, hostname: string): Promise<TrackerRow | undefined> {
+    const row = await this.db
+      .selectFrom('tracker_nodes')
+      .selectAll()
+      .where('cloud', '=', cloud)
+      .where('hostname', '=', hostname)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row && normalize([row])[0];
+  }
+
+  /** Inserts the record, or leaves an existing one for the same VM alone. */
+  async upsert(row: { cloud: string; id_vm: string; hostname: string; status: number; status_desc: string; recipe: string }): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db
+      .insertInto('tracker_nodes')
+      .values({ ...row, user: '', recipe_id: 0, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['cloud', 'id_vm']).doNothing())
+      .execute();
+  }
+
+  /** Moves the record from one of `from` to `to`; answers false when no record was in such a state. */
+  async transition(
+    cloud: string,
+    hostname: string,
+    from: string[],
+    to: { status: number; status_desc: string; user: string; recipe?: string },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('tracker_nodes')
+      .set({ ...to, updated_at: new Date().toISOString() })
+      .where('cloud', '=', cloud)
+      .where('hostname', '=', hostname)
+      .where('status_desc', 'in', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async remove(cloud: string, idVm: string): Promise<void> {
+    await this.db.deleteFrom('tracker_nodes').where('cloud', '=', cloud).where('id_vm', '=', idVm).execute();
+  }
+}
+
+/** pg answers serial ids as numbers but counts as strings; keep every id a number. */
+function normalize(rows: TrackerRow[]): TrackerRow[] {
+  return rows.map((r) => ({ ...r, id: Number(r.id), status: Number(r.status), recipe_id: Number(r.recipe_id) }));
+}

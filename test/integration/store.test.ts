@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { OperationStore } from '../../src/store/operation-store.js';
+import { TrackerStore } from '../../src/store/tracker-store.js';
+import { UserStore } from '../../src/store/user-store.js';
+import { storeBackends, type TestStore } from '../support/store-backends.js';
+import { openStore } from '../../src/store/store-open.js';
+
+for (const backend of storeBackends()) {
+  describe(`store on ${backend.label}`, () => {
+    let store: TestStore;
+    before(async () => {
+      store = await backend.open();
+    });
+    after(async () => store?.destroy());
+
+    it('answers a ping and migrates idempotently (a second open finds nothing to do)', async () => {
+      await store.ping();
+      const again = await openStore(store.url, { schema: store.schema });
+      await again.ping();
+      await again.close();
+    });
+
+    it('creates users with unique names and never returns the hash in listings', async () => {
+      const users = new UserStore(store.db);
+      const alice = await users.create('alice', 'hash-a', 'user');
+      assert.equal(alice.username, 'alice');
+      assert.equal(alice.active, true);
+      assert.equal('passwordHash' in alice, false);
+      await assert.rejects(users.create('alice', 'hash-b', 'user'));
+      assert.equal((await users.findByName('alice'))?.passwordHash, 'hash-a');
+      const listed = await users.list();
+      assert.ok(listed.every((u) => !('passwordHash' in u)));
+      const updated = await users.update(alice.id, { role: 'admin', active: false });
+      assert.equal(updated?.role, 'admin');
+      assert.equal(updated?.active, false);
+    });
+
+    it('resolves only live tokens of active users', async () => {
+      const users = new UserStore(store.db);
+      const bob = await users.create('bob', 'h', 'user');
+      await users.addToken(bob.id, 'live', new Date(Date.now() + 60_000));
+      await users.addToken(bob.id, 'expired', new Date(Date.now() - 1));
+      assert.equal((await users.userForToken('live'))?.username, 'bob');
+      assert.equal(await users.userForToken('expired'), undefined);
+      assert.equal(await users.userForToken('unknown'), undefined);
+      assert.equal(await users.revokeToken('live'), true);
+      assert.equal(await users.userForToken('live'), undefined);
+      await users.addToken(bob.id, 'other', new Date(Date.now() + 60_000));
+      await users.update(bob.id, { active: false });
+      assert.equal(await users.userForToken('other'), undefined, 'a disabled user cannot use a token');
+      assert.equal(await users.revokeAllTokens(bob.id), 2, 'the expired and the other token');
+      assert.equal(await users.purgeExpiredTokens(), 1);
+    });
+
+    it('keeps tracker records per cloud and moves them only from an allowed state', async () => {
+      const tracker = new TrackerStore(store.db);
+      await tracker.upsert({ cloud: 'a', id_vm: 'vm-1', hostname: 'h1', status: 1, status_desc: 'FREE', recipe: '' });
+      await tracker.upsert({ cloud: 'a', id_vm: 'vm-1', hostname: 'h1-dup', status: 1, status_desc: 'FREE', recipe: '' });
+      await tracker.upsert({ cloud: 'b', id_vm: 'vm-2', hostname: 'h2', status: 1, status_desc: 'FREE', recipe: '' });
+      const rows = await tracker.list('a');
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0].hostname, 'h1');
+      assert.equal(typeof rows[0].id, 'number');
+      assert.equal(await tracker.transition('a', 'h1', ['FREE'], { status: 2, status_desc: 'ASSIGNED', user: 'u' }), true);
+      assert.equal(await tracker.transition('a', 'h1', ['FREE'], { status: 2, status_desc: 'ASSIGNED', user: 'v' }), false);
+      assert.equal((await tracker.findByHostname('a', 'h1'))?.user, 'u');
+      assert.deepEqual((await tracker.list('a', ['FREE'])).length, 0);
+      await tracker.remove('a', 'vm-1');
+      assert.equal((await tracker.list('a')).length, 0);
+      assert.equal((await tracker.list('b')).length, 1);
+    });
+
+    it('records operations with steps, errors and counts by state', async () => {
+      const operations = new OperationStore(store.db);
+      const op = await operations.create({ kind: 'vm.start', cloud: 'a', request: { name: 'x' } });
+      assert.equal(op.state, 'running');
+      await operations.update(op.id, {
+        state: 'failed',
+        steps: [{ step: 'create', state: 'failed', at: new Date().toISOString() }],
+        error: { kind: 'provider-fault', message: 'boom', status: 502 },
+      });
+      const read = await operations.get(op.id);
+      assert.equal(read?.state, 'failed');
+      assert.equal(read?.error?.message, 'boom');
+      assert.equal(read?.steps.length, 1);
+      assert.ok(read?.finishedAt);
+      const other = await operations.create({ kind: 'vm.stop', request: {} });
+      assert.equal(await operations.interruptRunning(), 1);
+      assert.equal((await operations.get(other.id))?.state, 'interrupted');
+      const counts = await operations.countByState();
+      assert.equal(counts.failed, 1);
+      assert.equal(counts.interrupted, 1);
+      assert.equal(counts.running, 0);
+    });
+  });
+}
