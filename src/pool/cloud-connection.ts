@@ -1,0 +1,115 @@
+// One cloud: its configuration, a lazily connected driver, the concurrency limit, the call
+// timeout, and the one place where an expired credential is renewed and the call retried.
+import type { CloudConfig } from '../config/config-schema.js';
+import type { Capability } from '../domain/capabilities.js';
+import { DispatcherError, isDispatcherError } from '../domain/errors.js';
+import type { Driver, DriverFactory, Logger } from '../drivers/driver.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
+
+/** Total attempts of one call when the cloud keeps refusing the credential. */
+export const MAX_CREDENTIAL_ATTEMPTS = 3;
+
+export class CloudConnection {
+  readonly name: string;
+  readonly config: CloudConfig;
+  readonly factory: DriverFactory;
+  private instance?: Driver;
+  private connecting?: Promise<void>;
+  private readonly limit: ConcurrencyLimit;
+  private readonly logger: Logger;
+
+  constructor(config: CloudConfig, factory: DriverFactory, logger: Logger) {
+    this.name = config.name;
+    this.config = config;
+    this.factory = factory;
+    this.logger = logger;
+    this.limit = new ConcurrencyLimit(config.concurrency);
+  }
+
+  /** The driver object (created on first use; creating it makes no network call). */
+  get driver(): Driver {
+    this.instance ??= this.factory.create({ cloudName: this.name, options: this.config.options, logger: this.logger });
+    return this.instance;
+  }
+
+  get provider(): string {
+    return this.factory.provider;
+  }
+
+  get displayName(): string {
+    return this.factory.displayName;
+  }
+
+  has(capability: Capability): boolean {
+    return this.driver.capabilities.has(capability);
+  }
+
+  /** Refuses with 501 before any cloud call when the driver lacks the capability. */
+  require(capability: Capability): void {
+    if (!this.has(capability)) {
+      throw new DispatcherError('not-implemented', `cloud ${this.name} (${this.provider}) does not support ${capability}`, {
+        code: 'CapabilityMissing',
+      });
+    }
+  }
+
+  /**
+   * Runs one provider call under the cloud's concurrency limit and timeout. An expired credential
+   * is renewed and the call repeated, at most MAX_CREDENTIAL_ATTEMPTS times in all.
+   */
+  async call<T>(operation: string, capability: Capability | undefined, fn: (driver: Driver) => Promise<T>): Promise<T> {
+    if (capability) this.require(capability);
+    return this.limit.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.withTimeout('connect', this.ensureConnected());
+          return await this.withTimeout(operation, fn(this.driver));
+        } catch (err) {
+          if (!isDispatcherError(err, 'credentials-expired')) throw err;
+          if (attempt >= MAX_CREDENTIAL_ATTEMPTS) {
+            throw new DispatcherError(
+              'credentials-expired',
+              `cloud ${this.name}: credentials refused after ${attempt} attempts (${err.message})`,
+              { code: err.code ?? 'CredentialsExpired', cause: err },
+            );
+          }
+          this.logger.warn({ cloud: this.name, operation, attempt }, 'cloud credential expired; renewing');
+          await this.driver.renewCredentials();
+        }
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    const driver = this.instance;
+    this.instance = undefined;
+    this.connecting = undefined;
+    await driver?.close();
+  }
+
+  get load(): { inFlight: number; queued: number } {
+    return { inFlight: this.limit.inFlight, queued: this.limit.queued };
+  }
+
+  private ensureConnected(): Promise<void> {
+    if (!this.connecting) {
+      this.connecting = this.driver.connect().catch((err: unknown) => {
+        this.connecting = undefined; // the next call tries again
+        throw err;
+      });
+    }
+    return this.connecting;
+  }
+
+  private withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {
+    const ms = this.config.callTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DispatcherError('timeout', `cloud ${this.name}: ${operation} did not answer within ${ms} ms`, { code: 'CallTimeout' })),
+        ms,
+      );
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}
