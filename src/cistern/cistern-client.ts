@@ -1,0 +1,210 @@
+// The Tracker port over Cistern's HTTP protocol (docs/cistern.md). Every answer is checked
+// against the documented shape: a Cistern that is down, slow, failing or answering garbage is a
+// 502 naming its host, never an empty result the caller would act on (the original returned `{}`
+// and carried on to destroy VMs). Cistern learns of VMs by itself, so register/forget do nothing.
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { DispatcherError } from '../domain/errors.js';
+import type { Logger } from '../drivers/driver.js';
+import { cisternRefusal, describeEndpoint, trackerFault, transportFault } from './cistern-faults.js';
+import { parseErrorAnswer, parseNodesAnswer, parseResultAnswer, type Parsed } from './cistern-schemas.js';
+import type { AssignRequest, Tracker, TrackerHealth, TrackerRecord, TrackerResult } from './tracker.js';
+
+export interface CisternOptions {
+  /** Base URL including the API prefix, e.g. `http://127.0.0.1:5071/api/v1`. */
+  url: string;
+  /** Deadline of one whole request (connect, answer and body). */
+  timeoutMs: number;
+  /** Sent as `Authorization: Bearer <token>`; never logged. */
+  token?: string;
+  /** The cloud whose node list `health()` asks for; the configured default cloud. */
+  probeCloud?: string;
+}
+
+// Idle keep-alive sockets are dropped before common servers' own idle timeout (Node 5 s,
+// gunicorn 2 s is below it, hence the single retry of safe requests on a reset).
+const IDLE_SOCKET_MS = 1_500;
+// A node list of a few thousand records is well under this; more is not a Cistern answer.
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+export class CisternTracker implements Tracker {
+  readonly kind = 'cistern' as const;
+  /** `host:port` of Cistern, as fault messages name it. */
+  readonly endpoint: string;
+
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  private readonly probeCloud: string;
+  private readonly http: AxiosInstance;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly logger?: Logger;
+
+  constructor(options: CisternOptions, logger?: Logger) {
+    const url = parseBaseUrl(options.url);
+    if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
+      throw new Error(`cistern.timeoutMs must be a positive number, not ${options.timeoutMs}`);
+    }
+    this.base = url.href.replace(/\/+$/, '');
+    this.endpoint = describeEndpoint(url);
+    this.timeoutMs = options.timeoutMs;
+    this.probeCloud = options.probeCloud ?? 'default';
+    this.logger = logger;
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+      https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    };
+    this.http = axios.create({
+      httpAgent: this.agents.http,
+      httpsAgent: this.agents.https,
+      timeout: options.timeoutMs,
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      },
+      // We read status, content type and body ourselves: axios' own parsing hides non-JSON.
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxContentLength: MAX_ANSWER_BYTES,
+      proxy: false,
+    });
+  }
+
+  async listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {
+    const answer = await this.call('GET', `/nodes/${encodeURIComponent(cloud)}`, { with_faulty_nodes: withFaulty });
+    return this.expect(answer, parseNodesAnswer);
+  }
+
+  async assign(cloud: string, request: AssignRequest): Promise<TrackerResult> {
+    const body = { hostname: request.hostname, user: request.user, vm_type: request.vmType };
+    const answer = await this.call('POST', `/vm/assign/${encodeURIComponent(cloud)}`, body);
+    return this.expect(answer, parseResultAnswer);
+  }
+
+  async release(cloud: string, hostname: string): Promise<TrackerResult> {
+    const answer = await this.call('PUT', `/vm/release/${encodeURIComponent(cloud)}`, { hostname });
+    return this.expect(answer, parseResultAnswer);
+  }
+
+  async register(): Promise<void> {}
+
+  async forget(): Promise<void> {}
+
+  /**
+   * Cistern has no health route; listing the probe cloud's active nodes is the cheapest call that
+   * proves it is up, authorised and speaking the protocol. A `{"status":"error"}` answer (e.g. a
+   * cloud it does not know) still proves that, so it counts as healthy.
+   */
+  async health(): Promise<TrackerHealth> {
+    const started = Date.now();
+    try {
+      const records = await this.listNodes(this.probeCloud, false);
+      return { kind: 'cistern', ok: true, detail: `Cistern at ${this.endpoint}: answered in ${Date.now() - started} ms (${records.length} active nodes in ${this.probeCloud})` };
+    } catch (err) {
+      if (err instanceof DispatcherError && err.code === 'CisternError') {
+        return { kind: 'cistern', ok: true, detail: `Cistern at ${this.endpoint}: reachable, said "${err.message}" for ${this.probeCloud}` };
+      }
+      return { kind: 'cistern', ok: false, detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** One round trip; resolves to the parsed JSON of a 2xx/4xx answer, throws a fault otherwise. */
+  private async call(method: Method, path: string, body: object): Promise<{ status: number; json: unknown }> {
+    const started = Date.now();
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.send(method, path, body);
+    } catch (err) {
+      const fault = transportFault(this.endpoint, err, this.timeoutMs);
+      this.logger?.warn({ tracker: 'cistern', method, path, ms: Date.now() - started, reason: fault.details?.reason }, fault.message);
+      throw fault;
+    }
+    const status = response.status;
+    this.logger?.debug({ tracker: 'cistern', method, path, status, ms: Date.now() - started }, 'cistern call');
+    const contentType = String(response.headers['content-type'] ?? 'no content type').split(';')[0].trim();
+    const json = parseJson(response.data);
+    if (status >= 500) {
+      const said = json === undefined ? undefined : parseErrorAnswer(json)?.message;
+      throw this.fault(`answered HTTP ${status}${said ? `: ${said}` : ''}`, { httpStatus: status });
+    }
+    if (json === undefined) throw this.fault(`answered non-JSON (${contentType}) with HTTP ${status}`, { httpStatus: status });
+    const refusal = status >= 300 && status < 400 ? null : parseErrorAnswer(json);
+    if (refusal) {
+      this.logger?.info({ tracker: 'cistern', method, path, status }, `Cistern refused: ${refusal.message}`);
+      throw cisternRefusal(this.endpoint, refusal.message, status);
+    }
+    // A 4xx without Cistern's error envelope is the proxy or the auth in front of it talking.
+    if (status < 200 || status >= 300) throw this.fault(`answered HTTP ${status}`, { httpStatus: status });
+    return { status, json };
+  }
+
+  private async send(method: Method, path: string, body: object): Promise<AxiosResponse<string>> {
+    const request = () =>
+      this.http.request<string>({
+        method,
+        url: `${this.base}${path}`,
+        data: JSON.stringify(body),
+        // axios' timeout restarts on every byte; this bounds the whole exchange.
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    try {
+      return await request();
+    } catch (err) {
+      // A reused keep-alive socket the server had just closed: safe to repeat a read only.
+      const code = (err as { code?: unknown }).code;
+      if (method === 'GET' && (code === 'ECONNRESET' || code === 'EPIPE')) return request();
+      throw err;
+    }
+  }
+
+  private expect<T>(answer: { status: number; json: unknown }, parse: (json: unknown) => Parsed<T>): T {
+    const parsed = parse(answer.json);
+    if (!parsed.ok) throw this.fault(`answered an unexpected shape: ${parsed.problem}`, { httpStatus: answer.status });
+    return parsed.value;
+  }
+
+  private fault(what: string, details: Record<string, unknown>): DispatcherError {
+    const fault = trackerFault(this.endpoint, what, details);
+    this.logger?.warn({ tracker: 'cistern', ...details }, fault.message);
+    return fault;
+  }
+}
+
+export function createCisternTracker(options: CisternOptions, logger?: Logger): CisternTracker {
+  return new CisternTracker(options, logger);
+}
+
+function parseBaseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`cistern.url is not a URL: ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`cistern.url must be http or https, not ${url.protocol}`);
+  }
+  // Credentials in the URL would end up in fault messages; the token option exists for that.
+  if (url.username || url.password) throw new Error('cistern.url must not carry credentials; use cistern.token');
+  if (url.search || url.hash) throw new Error('cistern.url must not carry a query or fragment');
+  return url;
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
