@@ -1,0 +1,114 @@
+// The double's memory: Cistern's records per cloud, and the answers its protocol documents
+// (/work/shared/reference/cistern-protocol.md, docs/cistern.md). Plain data, no HTTP, so the
+// server file stays about transport and faults.
+import { TRACKER_STATUS, type TrackerStatusDesc } from '../../../src/cistern/tracker.js';
+
+/** A record exactly as Cistern sends it. */
+export interface CisternRecord {
+  status: number;
+  status_desc: string;
+  hostname: string;
+  recipe: string;
+  recipe_id: number;
+  user: string;
+  id_vm: string;
+  id: number;
+  cloud: string;
+}
+
+export interface SeedRecord {
+  id_vm: string;
+  hostname: string;
+  recipe?: string;
+  status_desc?: TrackerStatusDesc;
+  user?: string;
+}
+
+export type CisternAnswer =
+  | { status: 'ok'; nodes: CisternRecord[] }
+  | { status: 'ok'; id_vm: string; id: number; result: string }
+  | { status: 'error'; message: string };
+
+export class CisternRecords {
+  private readonly clouds = new Map<string, Map<string, CisternRecord>>();
+  private readonly recipes = new Map<string, number>();
+  private nextId = 1;
+
+  seed(cloud: string, records: SeedRecord[]): CisternRecord[] {
+    const table = this.table(cloud);
+    return records.map((r) => {
+      const statusDesc = r.status_desc ?? 'FREE';
+      const recipe = r.recipe ?? 'test';
+      const record: CisternRecord = {
+        status: TRACKER_STATUS[statusDesc],
+        status_desc: statusDesc,
+        hostname: r.hostname,
+        recipe,
+        recipe_id: this.recipeId(recipe),
+        user: r.user ?? '',
+        id_vm: r.id_vm,
+        id: this.nextId++,
+        cloud,
+      };
+      table.set(record.hostname, record);
+      return { ...record };
+    });
+  }
+
+  /** Copies, so a test cannot change the double's state behind its back. */
+  list(cloud: string): CisternRecord[] {
+    return [...this.table(cloud).values()].map((r) => ({ ...r }));
+  }
+
+  find(cloud: string, hostname: string): CisternRecord | undefined {
+    const record = this.table(cloud).get(hostname);
+    return record && { ...record };
+  }
+
+  setStatus(cloud: string, hostname: string, statusDesc: TrackerStatusDesc): void {
+    const record = this.table(cloud).get(hostname);
+    if (!record) throw new Error(`the double has no ${hostname} in ${cloud}`);
+    record.status = TRACKER_STATUS[statusDesc];
+    record.status_desc = statusDesc;
+  }
+
+  /** What Cistern does when it notices the VM is gone from the cloud. */
+  remove(cloud: string, hostname: string): void {
+    this.table(cloud).delete(hostname);
+  }
+
+  nodes(cloud: string, withFaulty: boolean): CisternAnswer {
+    const nodes = this.list(cloud).filter((r) => withFaulty || r.status !== TRACKER_STATUS.FAULTY);
+    return { status: 'ok', nodes };
+  }
+
+  assign(cloud: string, hostname: string, user: string): CisternAnswer {
+    const record = this.table(cloud).get(hostname);
+    if (!record) return { status: 'error', message: `Node ${hostname} not found in ${cloud}` };
+    if (record.status !== TRACKER_STATUS.FREE) return { status: 'error', message: `Node ${hostname} is not free (${record.status_desc})` };
+    Object.assign(record, { status: TRACKER_STATUS.ASSIGNED, status_desc: 'ASSIGNED', user });
+    return { status: 'ok', id_vm: record.id_vm, id: record.id, result: `Node ${record.id_vm} assigned` };
+  }
+
+  // A released VM is about to be destroyed by the dispatcher: it must not be handed out again
+  // meanwhile, so it is not put back to FREE.
+  release(cloud: string, hostname: string): CisternAnswer {
+    const record = this.table(cloud).get(hostname);
+    if (!record) return { status: 'error', message: `Node ${hostname} not found in ${cloud}` };
+    if (record.status !== TRACKER_STATUS.ASSIGNED) return { status: 'error', message: `Node ${hostname} is not assigned (${record.status_desc})` };
+    Object.assign(record, { status: TRACKER_STATUS.RELEASED, status_desc: 'RELEASED', user: '' });
+    return { status: 'ok', id_vm: record.id_vm, id: record.id, result: `Node ${record.id_vm} released` };
+  }
+
+  private table(cloud: string): Map<string, CisternRecord> {
+    let table = this.clouds.get(cloud);
+    if (!table) this.clouds.set(cloud, (table = new Map()));
+    return table;
+  }
+
+  private recipeId(recipe: string): number {
+    let id = this.recipes.get(recipe);
+    if (id === undefined) this.recipes.set(recipe, (id = this.recipes.size + 1));
+    return id;
+  }
+}
