@@ -159,10 +159,20 @@ export function describeTrackerContract(label: string, setup: () => Promise<Trac
       await rejectsWithClientError(tracker.assign(cloudA, { hostname: vm.hostname, user: 'bob', vmType: 'worker' }));
     });
 
-    it('refuses to release a VM that is not assigned', async () => {
+    it('refuses to release a VM twice', async () => {
       const vm = await freeVm(cloudA);
-      await rejectsWithClientError(tracker.release(cloudA, vm.hostname));
-      assert.equal((await recordOf(cloudA, vm.hostname))?.status_desc, 'FREE');
+      await tracker.assign(cloudA, { hostname: vm.hostname, user: 'ada', vmType: 'worker' });
+      await tracker.release(cloudA, vm.hostname);
+      const err = await rejectsWithClientError(tracker.release(cloudA, vm.hostname), 409);
+      assert.equal(err.kind, 'conflict');
+    });
+
+    it('keeps a released VM out of the active list', async () => {
+      const vm = await freeVm(cloudA);
+      await tracker.assign(cloudA, { hostname: vm.hostname, user: 'ada', vmType: 'worker' });
+      assert.ok((await tracker.listNodes(cloudA, false)).some((r) => r.hostname === vm.hostname), 'ASSIGNED is active');
+      await tracker.release(cloudA, vm.hostname);
+      assert.ok(!(await tracker.listNodes(cloudA, false)).some((r) => r.hostname === vm.hostname), 'RELEASED is not active');
     });
 
     it('answers a 4xx for a hostname it does not know', async () => {

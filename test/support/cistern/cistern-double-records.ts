@@ -78,24 +78,27 @@ export class CisternRecords {
   }
 
   nodes(cloud: string, withFaulty: boolean): CisternAnswer {
-    const nodes = this.list(cloud).filter((r) => withFaulty || r.status !== TRACKER_STATUS.FAULTY);
+    // Like the built-in tracker: the active list is what can be or is in use.
+    const nodes = this.list(cloud).filter((r) => withFaulty || r.status === TRACKER_STATUS.FREE || r.status === TRACKER_STATUS.ASSIGNED);
     return { status: 'ok', nodes };
   }
 
-  assign(cloud: string, hostname: string, user: string): CisternAnswer {
+  // vm_type becomes the record's recipe, as the built-in tracker does.
+  assign(cloud: string, hostname: string, user: string, vmType: string): CisternAnswer {
     const record = this.table(cloud).get(hostname);
     if (!record) return { status: 'error', message: `Node ${hostname} not found in ${cloud}` };
     if (record.status !== TRACKER_STATUS.FREE) return { status: 'error', message: `Node ${hostname} is not free (${record.status_desc})` };
-    Object.assign(record, { status: TRACKER_STATUS.ASSIGNED, status_desc: 'ASSIGNED', user });
+    Object.assign(record, { status: TRACKER_STATUS.ASSIGNED, status_desc: 'ASSIGNED', user, recipe: vmType || record.recipe });
     return { status: 'ok', id_vm: record.id_vm, id: record.id, result: `Node ${record.id_vm} assigned` };
   }
 
   // A released VM is about to be destroyed by the dispatcher: it must not be handed out again
-  // meanwhile, so it is not put back to FREE.
+  // meanwhile, so it is not put back to FREE. Like the built-in tracker, a FREE or FAULTY VM may
+  // be released (that is how an operator retires it); only a second release is refused.
   release(cloud: string, hostname: string): CisternAnswer {
     const record = this.table(cloud).get(hostname);
     if (!record) return { status: 'error', message: `Node ${hostname} not found in ${cloud}` };
-    if (record.status !== TRACKER_STATUS.ASSIGNED) return { status: 'error', message: `Node ${hostname} is not assigned (${record.status_desc})` };
+    if (record.status === TRACKER_STATUS.RELEASED) return { status: 'error', message: `Node ${hostname} is already released` };
     Object.assign(record, { status: TRACKER_STATUS.RELEASED, status_desc: 'RELEASED', user: '' });
     return { status: 'ok', id_vm: record.id_vm, id: record.id, result: `Node ${record.id_vm} released` };
   }

@@ -185,7 +185,7 @@ export class CisternDouble {
       case 'assign': {
         const [hostname, user, vmType] = [str('hostname'), str('user'), str('vm_type')];
         if (!hostname || user === undefined || vmType === undefined) return { status: 'error', message: 'hostname, user and vm_type are required' };
-        return this.records.assign(cloud, hostname, user);
+        return this.records.assign(cloud, hostname, user, vmType);
       }
       case 'release': {
         const hostname = str('hostname');
