@@ -20,10 +20,13 @@ export interface CisternOptions {
   token?: string;
   /** The cloud whose node list `health()` asks for; the configured default cloud. */
   probeCloud?: string;
+  /** Deadline of the `health()` probe; readiness probes give up quickly, so min(timeoutMs, 1000) by default. */
+  healthTimeoutMs?: number;
 }
 
-// Idle keep-alive sockets are dropped before common servers' own idle timeout (Node 5 s,
-// gunicorn 2 s is below it, hence the single retry of safe requests on a reset).
+// Idle kept-alive sockets are dropped before common servers drop them (gunicorn 2 s, Node 5 s;
+// Node also honours a server's Keep-Alive hint): a request sent on a socket the server is closing
+// fails with a reset, which is retried once for reads only.
 const IDLE_SOCKET_MS = 1_500;
 // A node list of a few thousand records is well under this; more is not a Cistern answer.
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
@@ -37,6 +40,7 @@ export class CisternTracker implements Tracker {
 
   private readonly base: string;
   private readonly timeoutMs: number;
+  private readonly healthTimeoutMs: number;
   private readonly probeCloud: string;
   private readonly http: AxiosInstance;
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -50,6 +54,7 @@ export class CisternTracker implements Tracker {
     this.base = url.href.replace(/\/+$/, '');
     this.endpoint = describeEndpoint(url);
     this.timeoutMs = options.timeoutMs;
+    this.healthTimeoutMs = options.healthTimeoutMs ?? Math.min(options.timeoutMs, 1_000);
     this.probeCloud = options.probeCloud ?? 'default';
     this.logger = logger;
     this.agents = {
@@ -75,8 +80,8 @@ export class CisternTracker implements Tracker {
     });
   }
 
-  async listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {
-    const answer = await this.call('GET', `/nodes/${encodeURIComponent(cloud)}`, { with_faulty_nodes: withFaulty });
+  async listNodes(cloud: string, withFaulty: boolean, timeoutMs = this.timeoutMs): Promise<TrackerRecord[]> {
+    const answer = await this.call('GET', `/nodes/${encodeURIComponent(cloud)}`, { with_faulty_nodes: withFaulty }, timeoutMs);
     return this.expect(answer, parseNodesAnswer);
   }
 
@@ -103,7 +108,7 @@ export class CisternTracker implements Tracker {
   async health(): Promise<TrackerHealth> {
     const started = Date.now();
     try {
-      const records = await this.listNodes(this.probeCloud, false);
+      const records = await this.listNodes(this.probeCloud, false, this.healthTimeoutMs);
       return { kind: 'cistern', ok: true, detail: `Cistern at ${this.endpoint}: answered in ${Date.now() - started} ms (${records.length} active nodes in ${this.probeCloud})` };
     } catch (err) {
       if (err instanceof DispatcherError && err.code === 'CisternError') {
@@ -119,13 +124,13 @@ export class CisternTracker implements Tracker {
   }
 
   /** One round trip; resolves to the parsed JSON of a 2xx/4xx answer, throws a fault otherwise. */
-  private async call(method: Method, path: string, body: object): Promise<{ status: number; json: unknown }> {
+  private async call(method: Method, path: string, body: object, timeoutMs = this.timeoutMs): Promise<{ status: number; json: unknown }> {
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
-      response = await this.send(method, path, body);
+      response = await this.send(method, path, body, timeoutMs);
     } catch (err) {
-      const fault = transportFault(this.endpoint, err, this.timeoutMs);
+      const fault = transportFault(this.endpoint, err, timeoutMs);
       this.logger?.warn({ tracker: 'cistern', method, path, ms: Date.now() - started, reason: fault.details?.reason }, fault.message);
       throw fault;
     }
@@ -148,14 +153,15 @@ export class CisternTracker implements Tracker {
     return { status, json };
   }
 
-  private async send(method: Method, path: string, body: object): Promise<AxiosResponse<string>> {
+  private async send(method: Method, path: string, body: object, timeoutMs: number): Promise<AxiosResponse<string>> {
     const request = () =>
       this.http.request<string>({
         method,
         url: `${this.base}${path}`,
         data: JSON.stringify(body),
+        timeout: timeoutMs,
         // axios' timeout restarts on every byte; this bounds the whole exchange.
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     try {
       return await request();

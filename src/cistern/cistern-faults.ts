@@ -22,10 +22,8 @@ const TRANSPORT_FAULTS: Record<string, string> = {
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export function trackerFault(where: string, what: string, details: Record<string, unknown> = {}): DispatcherError {
-  return new DispatcherError('tracker-fault', `Cistern at ${where}: ${what}`, {
-    code: 'CisternUnavailable',
-    details: { cistern: where, ...details },
-  });
+  // No `code`: the v1 envelope would prefix it to a message that already says it all.
+  return new DispatcherError('tracker-fault', `Cistern at ${where}: ${what}`, { details: { cistern: where, ...details } });
 }
 
 /** Cistern answered `{"status":"error"}`: its own refusal, a client-side problem, carried verbatim. */

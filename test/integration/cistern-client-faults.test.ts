@@ -115,6 +115,17 @@ describe('cistern client faults', () => {
     assert.deepEqual(await tracker.health(), { kind: 'cistern', ok: false, detail: `${at}: connection refused` });
   });
 
+  it('probes health within its own, shorter deadline', async () => {
+    const probing = createCisternTracker({ url: double.url, timeoutMs: 5_000, healthTimeoutMs: 100, probeCloud: 'lab' }, silentLogger);
+    try {
+      double.fail({ kind: 'hang' });
+      assert.deepEqual(await probing.health(), { kind: 'cistern', ok: false, detail: `${at}: did not answer within 100 ms` });
+      assert.deepEqual(double.requests.map((r) => [r.method, r.rawPath, r.body]), [['GET', '/api/v1/nodes/lab', { with_faulty_nodes: false }]]);
+    } finally {
+      await probing.close();
+    }
+  });
+
   it('names the default port of the scheme when the URL has none', () => {
     assert.equal(new CisternTracker({ url: 'https://cistern.example.org/api/v1', timeoutMs: 100 }).endpoint, 'cistern.example.org:443');
     assert.equal(new CisternTracker({ url: 'http://[::1]/api/v1', timeoutMs: 100 }).endpoint, '[::1]:80');
