@@ -1,0 +1,60 @@
+// createApp: the Express app without listen(), so tests and main share it.
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { toDispatcherError } from './domain/errors.js';
+import { v1Router } from './api/v1/v1-router.js';
+import { v1ErrorHandler } from './api/v1/v1-envelope.js';
+import { v2Router } from './api/v2/v2-router.js';
+import { jsonBody } from './api/http/body-parser.js';
+import { createAuthenticator } from './api/http/auth-middleware.js';
+import { healthRoutes } from './api/http/health-routes.js';
+import { requestContext } from './api/http/request-context.js';
+import type { Config } from './config/config-schema.js';
+import type { AppLogger } from './log/log-factory.js';
+import type { Services } from './compose.js';
+import { VERSION } from './version.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: AppLogger;
+  services: Services;
+}
+
+export function createApp({ config, logger, services }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(requestContext(logger));
+  app.use(healthRoutes({ store: services.store, tracker: services.tracker, draining: () => services.state.draining, version: VERSION }));
+
+  const authenticator = createAuthenticator(services.auth);
+  app.use(
+    '/api/v1',
+    jsonBody(config.server.bodyLimitBytes),
+    v1Router({
+      pool: services.pool,
+      vms: services.vms,
+      assignments: services.assignments,
+      auth: services.auth,
+      authenticate: authenticator({ required: config.auth.required, legacySpellings: true }),
+      integerStates: config.v1.integerStates,
+      authRateLimit: config.auth.rateLimit,
+    }),
+    v1ErrorHandler(), // errors raised before the router (body parsing) get the v1 envelope too
+  );
+  app.use(
+    '/api/v2',
+    jsonBody(config.server.bodyLimitBytes),
+    v2Router({ services, config, authenticate: authenticator({ required: true, legacySpellings: false }) }),
+  );
+  app.use((req, res) => {
+    res.status(404).json({ status: 'error', status_code: 404, message: `no route for ${req.method} ${req.path}` });
+  });
+  // Last resort: never an HTML page or a stack trace.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = toDispatcherError(err);
+    if (error.kind === 'internal') req.log.error({ err }, 'unexpected error');
+    res.status(error.status).json({ status: 'error', status_code: error.status, message: error.kind === 'internal' ? 'internal error' : error.message });
+  });
+  return app;
+}

@@ -1,0 +1,83 @@
+// The composition root's wiring, shared by main.ts and the test harness: config in, a ready
+// dispatcher out (store opened and migrated, admin bootstrapped, services built, app created).
+import type { Express } from 'express';
+import { createApp } from './app.js';
+import { BuiltinTracker } from './cistern/builtin-tracker.js';
+import type { Tracker } from './cistern/tracker.js';
+import type { Config } from './config/config-schema.js';
+import type { AppLogger } from './log/log-factory.js';
+import { CloudPool } from './pool/cloud-pool.js';
+import { AssignmentService } from './services/assignment-service.js';
+import { AuthService } from './services/auth-service.js';
+import { CatalogCache } from './services/catalog-cache.js';
+import { OperationRunner } from './services/operation-runner.js';
+import { VmService } from './services/vm-service.js';
+import { OperationStore } from './store/operation-store.js';
+import { openStore, type Store, type StoreOptions } from './store/store-open.js';
+import { UserStore } from './store/user-store.js';
+
+export interface Services {
+  store: Store;
+  pool: CloudPool;
+  tracker: Tracker;
+  users: UserStore;
+  operations: OperationStore;
+  auth: AuthService;
+  vms: VmService;
+  assignments: AssignmentService;
+  catalog: CatalogCache;
+  runner: OperationRunner;
+  /** Mutable runtime state (drain). */
+  state: { draining: boolean };
+}
+
+export interface Dispatcher {
+  app: Express;
+  services: Services;
+  /** Set when the bootstrap admin was created with a generated password (print it once). */
+  generatedAdminPassword?: string;
+  close(): Promise<void>;
+}
+
+export async function composeDispatcher(config: Config, logger: AppLogger, storeOptions: StoreOptions = {}): Promise<Dispatcher> {
+  const store = await openStore(config.database.url, storeOptions);
+  try {
+    const users = new UserStore(store.db);
+    const operations = new OperationStore(store.db);
+    const interrupted = await operations.interruptRunning();
+    if (interrupted > 0) logger.warn({ interrupted }, 'operations left running by the previous process were marked interrupted');
+    const auth = new AuthService(users, config.auth.tokenTtlSeconds);
+    const bootstrap = await auth.bootstrapAdmin(config.auth.adminUser, config.auth.adminPassword);
+    const pool = new CloudPool(config.clouds, logger);
+    const tracker = createTracker(config, store);
+    const catalog = new CatalogCache();
+    const runner = new OperationRunner(operations);
+    const vms = new VmService({
+      pool,
+      tracker,
+      catalog,
+      runner,
+      wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs },
+    });
+    const assignments = new AssignmentService({ tracker, vms, runner });
+    const services: Services = { store, pool, tracker, users, operations, auth, vms, assignments, catalog, runner, state: { draining: false } };
+    const app = createApp({ config, logger, services });
+    return {
+      app,
+      services,
+      generatedAdminPassword: bootstrap.generatedPassword,
+      async close() {
+        await Promise.allSettled([pool.close(), tracker.close()]);
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+function createTracker(config: Config, store: Store): Tracker {
+  if (config.cistern) throw new Error('cistern: the Cistern client is not wired yet');
+  return new BuiltinTracker(store);
+}

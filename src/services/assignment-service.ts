@@ -1,0 +1,76 @@
+// Assign and release, through whichever tracker is configured (built-in or Cistern).
+// Assign touches only the tracker. Release un-assigns, destroys, and waits until the cloud no
+// longer lists the VM; a failure after the un-assign is answered as such and kept on record.
+import { DispatcherError, toDispatcherError } from '../domain/errors.js';
+import type { Tracker, TrackerRecord, TrackerResult } from '../cistern/tracker.js';
+import type { CloudConnection } from '../pool/cloud-connection.js';
+import type { OperationRunner } from './operation-runner.js';
+import type { VmRef, VmService } from './vm-service.js';
+
+export interface AssignInput extends VmRef {
+  user: string;
+  vmType: string;
+}
+
+export class AssignmentService {
+  constructor(
+    private readonly deps: {
+      tracker: Tracker;
+      vms: VmService;
+      runner: OperationRunner;
+    },
+  ) {}
+
+  get tracker(): Tracker {
+    return this.deps.tracker;
+  }
+
+  /** The assigned and free, non-faulty records of a cloud (v1 `/vm/status`). */
+  status(cloud: CloudConnection): Promise<TrackerRecord[]> {
+    return this.deps.tracker.listNodes(cloud.name, false);
+  }
+
+  async assign(cloud: CloudConnection, input: AssignInput): Promise<TrackerResult> {
+    const hostname = input.hostname ?? (await this.recordFor(cloud, { node: input.node })).hostname;
+    return this.deps.tracker.assign(cloud.name, { hostname, user: input.user, vmType: input.vmType });
+  }
+
+  async release(cloud: CloudConnection, ref: VmRef, userId?: number): Promise<TrackerResult> {
+    if (!ref.node && !ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
+    cloud.require('destroy');
+    // Resolved before anything changes: a tracker fault here leaves the cloud untouched.
+    const record = await this.recordFor(cloud, ref);
+    return this.deps.runner.run({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId, request: ref }, async (steps) => {
+      const released = await this.deps.tracker.release(cloud.name, record.hostname);
+      steps.done('tracker.release', released.result);
+      try {
+        const vm = await this.deps.vms.findVm(cloud, { node: record.id_vm });
+        if (vm) {
+          await this.deps.vms.destroyResolved(cloud, vm, steps, true);
+        } else {
+          await this.deps.tracker.forget(cloud.name, record.id_vm);
+          steps.done('destroy', 'already gone from the cloud');
+        }
+      } catch (err) {
+        const cause = toDispatcherError(err);
+        throw new DispatcherError(
+          cause.kind === 'timeout' ? 'timeout' : 'provider-fault',
+          `node ${record.id_vm} was released in the tracker but not deleted on cloud ${cloud.name}: ${cause.message}`,
+          { code: cause.code ?? 'DestroyFailed', cause },
+        );
+      }
+      return { ...released, result: `${released.result} and deleted` };
+    });
+  }
+
+  /** The tracker's record of a VM named by id or hostname (the original resolved both through the tracker). */
+  private async recordFor(cloud: CloudConnection, ref: VmRef): Promise<TrackerRecord> {
+    const records = await this.deps.tracker.listNodes(cloud.name, true);
+    const record = ref.node ? records.find((r) => r.id_vm === ref.node) : records.find((r) => r.hostname === ref.hostname);
+    if (!record) {
+      throw new DispatcherError('not-found', `no tracked node ${ref.node ?? ref.hostname} on cloud ${cloud.name}`, { subject: 'vm' });
+    }
+    return record;
+  }
+}
+

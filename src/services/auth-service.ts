@@ -1,0 +1,87 @@
+// Passwords are scrypt hashes with a per-user salt; tokens are 256 random bits handed out once
+// and stored as SHA-256 hashes, with an expiry, revocable one by one or all of a user's at once.
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { DispatcherError } from '../domain/errors.js';
+import type { Role, User, UserStore } from '../store/user-store.js';
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+
+function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(key, expected);
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A scrypt of a random password: spent on unknown users so a login takes as long either way. */
+const DUMMY_HASH = hashPassword(randomBytes(16).toString('hex'));
+
+export class AuthService {
+  constructor(
+    private readonly users: UserStore,
+    private readonly tokenTtlSeconds: number,
+  ) {}
+
+  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
+    const user = await this.users.findByName(username);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
+    if (!user || !ok || !user.active) throw new DispatcherError('forbidden', 'Forbidden', { code: 'BadCredentials' });
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.tokenTtlSeconds * 1000);
+    await this.users.addToken(user.id, hashToken(token), expiresAt);
+    const { passwordHash: _hash, ...plain } = user;
+    return { token, expiresAt, user: plain };
+  }
+
+  authenticate(token: string): Promise<User | undefined> {
+    return this.users.userForToken(hashToken(token));
+  }
+
+  revoke(token: string): Promise<boolean> {
+    return this.users.revokeToken(hashToken(token));
+  }
+
+  async createUser(username: string, password: string, role: Role): Promise<User> {
+    if (await this.users.findByName(username)) throw new DispatcherError('conflict', `user ${username} exists`, { subject: 'user' });
+    return this.users.create(username, await hashPassword(password), role);
+  }
+
+  async setPassword(userId: number, password: string): Promise<User | undefined> {
+    return this.users.update(userId, { passwordHash: await hashPassword(password) });
+  }
+
+  /**
+   * Creates or resets the bootstrap admin. With no password given and no user at all, one is
+   * generated and returned so the caller can print it once.
+   */
+  async bootstrapAdmin(username: string, password?: string): Promise<{ created: boolean; generatedPassword?: string }> {
+    const existing = await this.users.findByName(username);
+    if (password) {
+      if (existing) {
+        await this.users.update(existing.id, { passwordHash: await hashPassword(password), role: 'admin', active: true });
+        return { created: false };
+      }
+      await this.users.create(username, await hashPassword(password), 'admin');
+      return { created: true };
+    }
+    if ((await this.users.count()) > 0) return { created: false };
+    const generated = randomBytes(12).toString('base64url');
+    await this.users.create(username, await hashPassword(generated), 'admin');
+    return { created: true, generatedPassword: generated };
+  }
+}

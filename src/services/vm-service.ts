@@ -1,0 +1,187 @@
+// Everything the APIs do to VMs, images and sizes, whatever the version that asks.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DispatcherError } from '../domain/errors.js';
+import type { Image, KeyPair, PortRule, Size, Tenant, Vm } from '../domain/vm-model.js';
+import type { Tracker } from '../cistern/tracker.js';
+import type { CloudConnection } from '../pool/cloud-connection.js';
+import type { CloudPool } from '../pool/cloud-pool.js';
+import type { CatalogCache } from './catalog-cache.js';
+import type { OperationRunner, StepRecorder } from './operation-runner.js';
+
+/** How a caller names a VM: by the cloud's id or by its name (v1's `node` / `hostname`). */
+export interface VmRef {
+  node?: string;
+  hostname?: string;
+}
+
+export interface StartRequest {
+  name: string;
+  image: string;
+  size: string;
+  keyName?: string;
+  metadata?: Record<string, string>;
+  userData?: string;
+}
+
+export interface WaitOptions {
+  pollIntervalMs: number;
+  timeoutMs: number;
+}
+
+export type PowerAction = 'reboot' | 'power-off' | 'power-on';
+
+export class VmService {
+  constructor(
+    private readonly deps: {
+      pool: CloudPool;
+      tracker: Tracker;
+      catalog: CatalogCache;
+      runner: OperationRunner;
+      wait: WaitOptions;
+    },
+  ) {}
+
+  cloud(name?: string): CloudConnection {
+    return this.deps.pool.resolve(name);
+  }
+
+  listVms(cloud: CloudConnection): Promise<Vm[]> {
+    return cloud.call('listVms', 'list', (d) => d.listVms());
+  }
+
+  listImages(cloud: CloudConnection): Promise<Image[]> {
+    return this.deps.catalog.listImages(cloud);
+  }
+
+  listSizes(cloud: CloudConnection): Promise<Size[]> {
+    return this.deps.catalog.listSizes(cloud);
+  }
+
+  listTenants(cloud: CloudConnection): Promise<Tenant[]> {
+    return cloud.call('listTenants', 'tenants', (d) => d.listTenants());
+  }
+
+  listKeyPairs(cloud: CloudConnection): Promise<KeyPair[]> {
+    return cloud.call('listKeyPairs', 'keypairs', (d) => d.listKeyPairs());
+  }
+
+  /** One filtered provider call by id or by name, never a list of the whole cloud when the driver can filter. */
+  async findVm(cloud: CloudConnection, ref: VmRef): Promise<Vm | null> {
+    if (ref.node) return cloud.call('getVm', 'get', (d) => d.getVm(ref.node as string));
+    if (!ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
+    const hostname = ref.hostname;
+    if (cloud.has('find-by-name')) return cloud.call('findVmByName', undefined, (d) => d.findVmByName(hostname));
+    const all = await this.listVms(cloud);
+    return all.find((vm) => vm.name === hostname) ?? null;
+  }
+
+  async resolveVm(cloud: CloudConnection, ref: VmRef): Promise<Vm> {
+    const vm = await this.findVm(cloud, ref);
+    if (!vm) throw new DispatcherError('not-found', `no VM ${ref.node ?? ref.hostname} on cloud ${cloud.name}`, { subject: 'vm' });
+    return vm;
+  }
+
+  async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string): Promise<Vm> {
+    cloud.require('create');
+    const requestId = randomUUID();
+    return this.deps.runner.run({ kind: 'vm.start', cloud: cloud.name, userId, request, operationId }, async (steps) => {
+      const [image, size] = await Promise.all([this.resolveImage(cloud, request.image), this.resolveSize(cloud, request.size)]);
+      steps.done('resolve', `image ${image.id}, size ${size.id}`);
+      const vm = await cloud.call('createVm', 'create', (d) =>
+        d.createVm({
+          name: request.name,
+          imageId: image.id,
+          sizeId: size.id,
+          keyName: request.keyName,
+          metadata: request.metadata,
+          userData: request.userData,
+          requestId,
+        }),
+      );
+      steps.target(vm.id);
+      steps.done('create', vm.id);
+      await this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
+      steps.done('track', 'FREE');
+      return vm;
+    });
+  }
+
+  /** v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. */
+  async destroy(cloud: CloudConnection, ref: VmRef, options: { userId?: number; wait?: boolean; operationId?: string } = {}): Promise<Vm> {
+    cloud.require('destroy');
+    return this.deps.runner.run(
+      { kind: 'vm.destroy', cloud: cloud.name, userId: options.userId, request: ref, operationId: options.operationId },
+      async (steps) => {
+        const vm = await this.resolveVm(cloud, ref);
+        steps.target(vm.id);
+        await this.destroyResolved(cloud, vm, steps, options.wait ?? false);
+        return vm;
+      },
+    );
+  }
+
+  /** Destroys a VM already looked up, optionally waiting until the cloud no longer lists it. */
+  async destroyResolved(cloud: CloudConnection, vm: Vm, steps: StepRecorder, wait: boolean): Promise<void> {
+    await cloud.call('destroyVm', 'destroy', (d) => d.destroyVm(vm.id));
+    steps.done('destroy', vm.id);
+    if (wait) {
+      const waited = await this.waitUntilGone(cloud, vm.id);
+      steps.done('gone', `${waited} ms`);
+    }
+    await this.deps.tracker.forget(cloud.name, vm.id);
+    steps.done('untrack');
+  }
+
+  /** Polls the cloud until the VM is gone (or terminated); 504 with a record past the timeout. */
+  async waitUntilGone(cloud: CloudConnection, vmId: string): Promise<number> {
+    const { pollIntervalMs, timeoutMs } = this.deps.wait;
+    const started = Date.now();
+    for (;;) {
+      const current = await cloud.call('getVm', 'get', (d) => d.getVm(vmId));
+      if (!current || current.state === 'terminated') return Date.now() - started;
+      if (Date.now() - started + pollIntervalMs > timeoutMs) {
+        throw new DispatcherError('timeout', `cloud ${cloud.name}: VM ${vmId} still ${current.state} after ${timeoutMs} ms`, { code: 'DeleteTimeout' });
+      }
+      await sleep(pollIntervalMs);
+    }
+  }
+
+  async power(cloud: CloudConnection, ref: VmRef, action: PowerAction, userId?: number): Promise<Vm> {
+    const capability = action === 'reboot' ? 'reboot' : 'power';
+    cloud.require(capability);
+    return this.deps.runner.run({ kind: `vm.${action}`, cloud: cloud.name, userId, request: ref }, async (steps) => {
+      const vm = await this.resolveVm(cloud, ref);
+      steps.target(vm.id);
+      const call = action === 'reboot' ? 'rebootVm' : action === 'power-off' ? 'stopVm' : 'startVm';
+      await cloud.call(call, capability, (d) => d[call](vm.id));
+      steps.done(action);
+      return vm;
+    });
+  }
+
+  async firewall(cloud: CloudConnection, ref: VmRef, rule: PortRule, open: boolean, userId?: number): Promise<Vm> {
+    cloud.require('firewall');
+    return this.deps.runner.run({ kind: open ? 'fw.open' : 'fw.close', cloud: cloud.name, userId, request: { ...ref, ...rule } }, async (steps) => {
+      const vm = await this.resolveVm(cloud, ref);
+      steps.target(vm.id);
+      await cloud.call(open ? 'openPort' : 'closePort', 'firewall', (d) => (open ? d.openPort(vm.id, rule) : d.closePort(vm.id, rule)));
+      steps.done(open ? 'open' : 'close', `${rule.protocol}/${rule.port} ${rule.cidr}`);
+      return vm;
+    });
+  }
+
+  private async resolveImage(cloud: CloudConnection, ref: string): Promise<Image> {
+    const images = await this.deps.catalog.listImages(cloud);
+    const image = images.find((i) => i.id === ref) ?? images.find((i) => i.name === ref);
+    if (!image) throw new DispatcherError('not-found', `no image ${ref} on cloud ${cloud.name}`, { subject: 'image' });
+    return image;
+  }
+
+  private async resolveSize(cloud: CloudConnection, ref: string): Promise<Size> {
+    const sizes = await this.deps.catalog.listSizes(cloud);
+    const size = sizes.find((s) => s.id === ref) ?? sizes.find((s) => s.name === ref);
+    if (!size) throw new DispatcherError('not-found', `no size ${ref} on cloud ${cloud.name}`, { subject: 'size' });
+    return size;
+  }
+}
