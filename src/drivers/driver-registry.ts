@@ -1,8 +1,10 @@
 // Which driver ids a cloud's `driver` key may name. Adding a driver = one line here.
 import type { DriverFactory } from './driver.js';
+import { ec2DriverFactory } from './ec2/ec2-factory.js';
 import { fakeDriverFactory } from './fake/fake-factory.js';
 
 export const DRIVER_FACTORIES: Readonly<Record<string, DriverFactory>> = {
+  ec2: ec2DriverFactory,
   fake: fakeDriverFactory,
 };
 
