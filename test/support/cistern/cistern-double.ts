@@ -92,6 +92,11 @@ export class CisternDouble {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** False between `refuse()` and `accept()`. */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
   async listen(): Promise<this> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
