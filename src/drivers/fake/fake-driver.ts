@@ -44,12 +44,14 @@ export class FakeDriver implements Driver {
   private readonly byRequestId = new Map<string, string>();
   private credentialValid = false;
   private serial = 0;
+  private faults: FakeOptions['faults'];
 
   constructor(context: DriverContext) {
     this.options = context.options as unknown as FakeOptions;
     this.cloudName = context.cloudName;
     this.host = this.options.host ?? `${context.cloudName}.fake.invalid`;
     this.random = seededRandom(this.options.seed);
+    this.faults = { ...this.options.faults };
     const caps = (this.options.capabilities as Capability[] | undefined) ?? [...CAPABILITIES];
     this.capabilities = capabilitySet(...caps);
     for (let i = 0; i < this.options.preload.count; i++) this.insert(this.preloaded(i));
@@ -110,7 +112,7 @@ export class FakeDriver implements Driver {
       throw new DispatcherError('bad-request', `key pair ${request.keyName} not found`, { subject: 'keypair', code: 'KeyPairNotFound' });
     }
     const now = Date.now();
-    const fails = image.failBoot === true || this.random() < this.options.faults.bootFailureRate;
+    const fails = image.failBoot === true || this.random() < this.faults.bootFailureRate;
     const record: FakeVm = {
       vm: {
         id: randomUUID(),
@@ -199,13 +201,19 @@ export class FakeDriver implements Driver {
     return record !== undefined;
   }
 
+  /** Changes fault injection at run time (chaos demos; tests of faults half-way through a conversation). */
+  setFaults(faults: Partial<FakeOptions['faults']>): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
   get size(): number {
     return this.vms.size;
   }
 
   private async call(operation: string): Promise<void> {
     this.count(operation);
-    const { latencyMs, jitterMs, faults } = this.options;
+    const { latencyMs, jitterMs } = this.options;
+    const faults = this.faults;
     const delay = latencyMs + (jitterMs > 0 ? this.random() * jitterMs : 0);
     if (delay > 0) await sleep(delay);
     if (!this.credentialValid) {
