@@ -88,6 +88,29 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('tracker_nodes').execute();
       },
     },
+    '0003_idempotency': {
+      // One row per (user, Idempotency-Key): inserted before the work starts (the primary key makes
+      // the reservation atomic), completed with the answer to replay for 24 h.
+      async up(db: Db) {
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer')
+          .addColumn('body', 'text')
+          .addColumn('location', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['user_id', 'key'])
+          .execute();
+        await db.schema.createIndex('idempotency_keys_expiry').on('idempotency_keys').column('expires_at').execute();
+      },
+      async down(db: Db) {
+        await db.schema.dropTable('idempotency_keys').execute();
+      },
+    },
   };
 }
 

@@ -55,9 +55,25 @@ export interface OperationsTable {
   finished_at: string | null;
 }
 
+export interface IdempotencyKeysTable {
+  user_id: number;
+  key: string;
+  /** SHA-256 of method, path and canonical body: the same key with another request is refused. */
+  fingerprint: string;
+  /** 'pending' while the first request runs, 'done' once its answer is stored. */
+  state: string;
+  status: number | null;
+  /** JSON of the first answer's body */
+  body: string | null;
+  location: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   tracker_nodes: TrackerNodesTable;
   operations: OperationsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
