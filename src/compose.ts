@@ -3,6 +3,7 @@
 import type { Express } from 'express';
 import { createApp } from './app.js';
 import { BuiltinTracker } from './cistern/builtin-tracker.js';
+import { createCisternTracker } from './cistern/cistern-client.js';
 import type { Tracker } from './cistern/tracker.js';
 import type { Config } from './config/config-schema.js';
 import type { AppLogger } from './log/log-factory.js';
@@ -49,7 +50,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, store
     const auth = new AuthService(users, config.auth.tokenTtlSeconds);
     const bootstrap = await auth.bootstrapAdmin(config.auth.adminUser, config.auth.adminPassword);
     const pool = new CloudPool(config.clouds, logger);
-    const tracker = createTracker(config, store);
+    const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
     const runner = new OperationRunner(operations);
     const vms = new VmService({
@@ -77,7 +78,6 @@ export async function composeDispatcher(config: Config, logger: AppLogger, store
   }
 }
 
-function createTracker(config: Config, store: Store): Tracker {
-  if (config.cistern) throw new Error('cistern: the Cistern client is not wired yet');
-  return new BuiltinTracker(store);
+function createTracker(config: Config, store: Store, logger: AppLogger, probeCloud: string): Tracker {
+  return config.cistern ? createCisternTracker({ ...config.cistern, probeCloud }, logger) : new BuiltinTracker(store);
 }
