@@ -44,8 +44,9 @@ export class IdempotencyStore {
           expires_at: new Date(now.getTime() + this.ttlMs).toISOString(),
         })
         .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
+        .returning('key')
         .executeTakeFirst();
-      if (Number(inserted.numInsertedRows ?? 0) > 0) return { outcome: 'reserved' };
+      if (inserted) return { outcome: 'reserved' };
 
       const row = await this.find(userId, key);
       if (!row) continue; // removed between our insert and read (abandoned or purged): try again
