@@ -1,0 +1,173 @@
+// OpenStack spoken natively over one keep-alive HTTP client: Keystone v3 for the token and the
+// catalog, Nova for servers, flavors and key pairs, Glance for images, Neutron for firewall rules.
+import { capabilitySet, type CapabilitySet } from '../../domain/capabilities.js';
+import { DispatcherError, notFound } from '../../domain/errors.js';
+import {
+  ownershipMetadata,
+  type CreateVmRequest,
+  type Image,
+  type KeyPair,
+  type PortRule,
+  type Size,
+  type Tenant,
+  type Vm,
+} from '../../domain/vm-model.js';
+import type { Driver, DriverContext } from '../driver.js';
+import { KeystoneAuth } from './openstack-auth.js';
+import { hostOf } from './openstack-catalog.js';
+import { GlanceApi } from './openstack-glance.js';
+import { createAxiosHttpClient, type HttpClient } from './openstack-http.js';
+import { NeutronApi } from './openstack-neutron.js';
+import { NovaApi } from './openstack-nova.js';
+import type { OpenstackOptions } from './openstack-options.js';
+import { OpenstackSession } from './openstack-session.js';
+import { flavorToSize, serverToVm, toImage } from './openstack-vm-mapper.js';
+
+export const OPENSTACK_CAPABILITIES: CapabilitySet = capabilitySet(
+  'list',
+  'get',
+  'find-by-name',
+  'create',
+  'destroy',
+  'images',
+  'sizes',
+  'tenants',
+  'keypairs',
+  'firewall',
+  'reboot',
+  'power',
+);
+
+export class OpenstackDriver implements Driver {
+  readonly provider = 'openstack';
+  readonly displayName = 'OpenStack';
+  readonly host: string;
+  readonly capabilities = OPENSTACK_CAPABILITIES;
+  readonly auth: KeystoneAuth;
+  readonly session: OpenstackSession;
+
+  private readonly cloudName: string;
+  private readonly http: HttpClient;
+  private readonly nova: NovaApi;
+  private readonly glance: GlanceApi;
+  private readonly neutron: NeutronApi;
+
+  /** `http` replaces the axios client (tests, or a client with custom TLS). */
+  constructor(context: DriverContext, http?: HttpClient) {
+    const options = context.options as unknown as OpenstackOptions;
+    this.cloudName = context.cloudName;
+    this.host = hostOf(options.authUrl);
+    this.http = http ?? createAxiosHttpClient({ timeoutMs: options.requestTimeoutMs });
+    this.auth = new KeystoneAuth(this.http, options);
+    this.session = new OpenstackSession(this.http, this.auth, options, context.logger);
+    this.nova = new NovaApi(this.session, options, context.logger);
+    this.glance = new GlanceApi(this.session, options.pageSize);
+    this.neutron = new NeutronApi(this.session, context.logger);
+  }
+
+  async connect(): Promise<void> {
+    await this.auth.current();
+    await this.nova.microversions();
+  }
+
+  async renewCredentials(): Promise<void> {
+    this.auth.invalidate();
+  }
+
+  async close(): Promise<void> {
+    this.auth.invalidate();
+    this.http.close();
+  }
+
+  async listVms(options: { includeTerminated?: boolean } = {}): Promise<Vm[]> {
+    const vms = (await this.nova.listServers()).map(serverToVm);
+    return options.includeTerminated ? vms : vms.filter((vm) => vm.state !== 'terminated');
+  }
+
+  async getVm(id: string): Promise<Vm | null> {
+    const server = await this.nova.getServer(id);
+    const vm = server && serverToVm(server);
+    return vm && vm.state !== 'terminated' ? vm : null;
+  }
+
+  async findVmByName(name: string): Promise<Vm | null> {
+    const vms = (await this.nova.findServersByName(name)).map(serverToVm);
+    return vms.find((vm) => vm.state !== 'terminated') ?? null;
+  }
+
+  /** Answers from the accepted request rather than a second GET: the caller polls getVm anyway. */
+  async createVm(request: CreateVmRequest): Promise<Vm> {
+    const createdAt = new Date();
+    const metadata = { ...request.metadata, ...ownershipMetadata(this.cloudName, request.requestId, createdAt) };
+    const id = await this.nova.createServer(request, metadata);
+    return {
+      id,
+      name: request.name,
+      state: 'pending',
+      publicIps: [],
+      privateIps: [],
+      imageId: request.imageId,
+      sizeId: request.sizeId,
+      createdAt: createdAt.toISOString(),
+      metadata,
+      extra: { status: 'BUILD', image: request.imageId, flavor: { id: request.sizeId }, keyName: request.keyName ?? null },
+    };
+  }
+
+  async destroyVm(id: string): Promise<void> {
+    await this.nova.deleteServer(id);
+  }
+
+  async rebootVm(id: string): Promise<void> {
+    await this.nova.action(id, { reboot: { type: 'SOFT' } });
+  }
+
+  async stopVm(id: string): Promise<void> {
+    await this.nova.action(id, { 'os-stop': null });
+  }
+
+  async startVm(id: string): Promise<void> {
+    await this.nova.action(id, { 'os-start': null });
+  }
+
+  async listImages(): Promise<Image[]> {
+    const images = (await this.glance.available()) ? await this.glance.listImages() : await this.nova.listImagesViaProxy();
+    return images.map(toImage);
+  }
+
+  async listSizes(): Promise<Size[]> {
+    return (await this.nova.listFlavors()).map(flavorToSize);
+  }
+
+  /** The projects these credentials may use (Keystone's own answer for the token's user). */
+  async listTenants(): Promise<Tenant[]> {
+    const body = await this.session.json<{ projects?: { id: string; name: string }[] }>('identity', 'GET', '/auth/projects');
+    return (body?.projects ?? []).map((p) => ({ id: p.id, name: p.name }));
+  }
+
+  listKeyPairs(): Promise<KeyPair[]> {
+    return this.nova.listKeyPairs();
+  }
+
+  async openPort(vmId: string, rule: PortRule): Promise<void> {
+    await this.neutron.openPort(await this.securityGroupOf(vmId), rule);
+  }
+
+  async closePort(vmId: string, rule: PortRule): Promise<void> {
+    await this.neutron.closePort(await this.securityGroupOf(vmId), rule);
+  }
+
+  /** Request counts so far: Keystone auth requests and calls per service (tests and benchmarks read them). */
+  get requestCounts(): { auth: number } & OpenstackSession['sent'] {
+    return { auth: this.auth.authRequests, ...this.session.sent };
+  }
+
+  /** The id of the VM's first security group, where firewall rules go. */
+  private async securityGroupOf(vmId: string): Promise<string> {
+    const server = await this.nova.getServer(vmId);
+    if (!server || serverToVm(server).state === 'terminated') throw notFound('vm', vmId);
+    const name = server.security_groups?.[0]?.name;
+    if (!name) throw new DispatcherError('conflict', `vm ${vmId} has no security group to open ports in`, { code: 'NoSecurityGroup' });
+    return this.neutron.securityGroupId(name);
+  }
+}
