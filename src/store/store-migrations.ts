@@ -1,6 +1,7 @@
 // Plain up/down migrations, run at start under Kysely's migration lock (safe with several
 // instances over one PostgreSQL). New migrations are appended, never edited.
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { adminMigration } from './admin-migration.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -111,6 +112,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('idempotency_keys').execute();
       },
     },
+    '0004_admin': adminMigration(dialect),
   };
 }
 

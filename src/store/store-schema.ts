@@ -1,6 +1,7 @@
 // The tables, as Kysely sees them. Times are ISO-8601 UTC strings (they sort and compare as text
 // on both SQLite and PostgreSQL); booleans are 0/1 integers for the same reason.
 import type { Generated } from 'kysely';
+import type { AdminTables } from './admin-schema.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -70,7 +71,7 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
-export interface Database {
+export interface Database extends AdminTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   tracker_nodes: TrackerNodesTable;
