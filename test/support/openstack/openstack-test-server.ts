@@ -64,6 +64,8 @@ export class OpenstackTestServer {
   readonly neutron = new NeutronState();
   readonly createBodies: unknown[] = [];
   readonly requests: RecordedRequest[] = [];
+  /** Calls refused for a missing, unknown or expired token. */
+  unauthorized = 0;
   url = '';
   /** A URL where nothing listens (the catalog's internal and RegionTwo endpoints). */
   deadUrl = '';
@@ -176,7 +178,10 @@ export class OpenstackTestServer {
     }
     if (!service || !route) return send(res, novaFault(404, 'itemNotFound', 'The resource could not be found.'));
     const projectId = this.keystone.validate(header(req, 'x-auth-token'));
-    if (!route.open && !projectId) return send(res, keystoneUnauthorized());
+    if (!route.open && !projectId) {
+      this.unauthorized++;
+      return send(res, keystoneUnauthorized());
+    }
     const microversion = service.name === 'compute' ? this.microversionOf(req) : '2.1';
     if (microversion === undefined) {
       const { min, max } = this.settings.microversions;
