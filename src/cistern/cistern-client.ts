@@ -80,9 +80,8 @@ export class CisternTracker implements Tracker {
     });
   }
 
-  async listNodes(cloud: string, withFaulty: boolean, timeoutMs = this.timeoutMs): Promise<TrackerRecord[]> {
-    const answer = await this.call('GET', `/nodes/${encodeURIComponent(cloud)}`, { with_faulty_nodes: withFaulty }, timeoutMs);
-    return this.expect(answer, parseNodesAnswer);
+  listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {
+    return this.nodes(cloud, withFaulty, this.timeoutMs);
   }
 
   async assign(cloud: string, request: AssignRequest): Promise<TrackerResult> {
@@ -108,7 +107,7 @@ export class CisternTracker implements Tracker {
   async health(): Promise<TrackerHealth> {
     const started = Date.now();
     try {
-      const records = await this.listNodes(this.probeCloud, false, this.healthTimeoutMs);
+      const records = await this.nodes(this.probeCloud, false, this.healthTimeoutMs);
       return { kind: 'cistern', ok: true, detail: `Cistern at ${this.endpoint}: answered in ${Date.now() - started} ms (${records.length} active nodes in ${this.probeCloud})` };
     } catch (err) {
       if (err instanceof DispatcherError && err.code === 'CisternError') {
@@ -121,6 +120,11 @@ export class CisternTracker implements Tracker {
   async close(): Promise<void> {
     this.agents.http.destroy();
     this.agents.https.destroy();
+  }
+
+  private async nodes(cloud: string, withFaulty: boolean, timeoutMs: number): Promise<TrackerRecord[]> {
+    const answer = await this.call('GET', `/nodes/${encodeURIComponent(cloud)}`, { with_faulty_nodes: withFaulty }, timeoutMs);
+    return this.expect(answer, parseNodesAnswer);
   }
 
   /** One round trip; resolves to the parsed JSON of a 2xx/4xx answer, throws a fault otherwise. */
@@ -160,7 +164,8 @@ export class CisternTracker implements Tracker {
         url: `${this.base}${path}`,
         data: JSON.stringify(body),
         timeout: timeoutMs,
-        // axios' timeout restarts on every byte; this bounds the whole exchange.
+        // axios' timeout is a socket idle timeout, which a trickling answer keeps resetting;
+        // the signal bounds the whole exchange.
         signal: AbortSignal.timeout(timeoutMs),
       });
     try {

@@ -60,6 +60,13 @@ describe('cistern client faults', () => {
     assert.equal(double.received('assign').length, 1, 'an assign is not repeated: it may have happened');
   });
 
+  it('gives up on an answer that trickles in, after the same deadline', { timeout: 5_000 }, async () => {
+    double.fail({ kind: 'trickle', intervalMs: 20 });
+    const started = Date.now();
+    await rejectsWith(tracker.listNodes('default', false), 'tracker-fault', `${at}: did not answer within 300 ms`);
+    assert.ok(Date.now() - started < 2_000);
+  });
+
   it('reports an HTTP 5xx, with Cistern\'s message when it sent one', async () => {
     double.fail({ kind: 'http-status', status: 500 });
     await rejectsWith(tracker.listNodes('default', true), 'tracker-fault', `${at}: answered HTTP 500`);

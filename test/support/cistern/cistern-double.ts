@@ -26,6 +26,8 @@ export interface RecordedRequest {
 export type CisternFault =
   /** Accept the request and never answer. */
   | { kind: 'hang' }
+  /** Send the headers, then one byte of body every `intervalMs`, never ending. */
+  | { kind: 'trickle'; intervalMs: number }
   /** Answer this HTTP status with a Flask-like HTML page. */
   | { kind: 'http-status'; status: number }
   /** Answer 200 with an HTML page (a proxy's or a login page). */
@@ -211,6 +213,12 @@ export class CisternDouble {
     switch (fault.kind) {
       case 'hang':
         return; // the response stays open until the client gives up or the double closes
+      case 'trickle': {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).write(' ');
+        const timer = setInterval(() => res.write(' '), fault.intervalMs);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       case 'http-status':
         return sendHtml(res, fault.status, htmlPage(fault.status, http.STATUS_CODES[fault.status] ?? 'Error'));
       case 'html':
