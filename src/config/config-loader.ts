@@ -165,3 +165,8 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** The CLI's own settings: where the dispatcher is and the token to use (flags override). */
+export function cliSettings(env: Env = process.env): { url: string; token?: string } {
+  return { url: env.DISPATCHER_URL ?? 'http://127.0.0.1:5070', token: envValue(env, 'DISPATCHER_TOKEN') };
+}
