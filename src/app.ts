@@ -3,7 +3,8 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { toDispatcherError } from './domain/errors.js';
 import { v1Router } from './api/v1/v1-router.js';
 import { v1ErrorHandler } from './api/v1/v1-envelope.js';
-import { v2Router } from './api/v2/v2-router.js';
+import { v2Api } from './api/v2/v2-router.js';
+import { v2ProblemHandler } from './api/v2/v2-problem.js';
 import { jsonBody } from './api/http/body-parser.js';
 import { createAuthenticator } from './api/http/auth-middleware.js';
 import { healthRoutes } from './api/http/health-routes.js';
@@ -42,11 +43,9 @@ export function createApp({ config, logger, services }: AppDeps): Express {
     }),
     v1ErrorHandler(), // errors raised before the router (body parsing) get the v1 envelope too
   );
-  app.use(
-    '/api/v2',
-    jsonBody(config.server.bodyLimitBytes),
-    v2Router({ services, config, authenticate: authenticator({ required: true, legacySpellings: false }) }),
-  );
+  const v2 = v2Api({ services, config, authenticate: authenticator({ required: true, legacySpellings: false }) });
+  // The trailing problem handler answers body-parser failures (400, 413) in v2's words too.
+  app.use('/api/v2', jsonBody(config.server.bodyLimitBytes), v2.router, v2ProblemHandler());
   app.use((req, res) => {
     res.status(404).json({ status: 'error', status_code: 404, message: `no route for ${req.method} ${req.path}` });
   });

@@ -12,7 +12,9 @@ import { AssignmentService } from './services/assignment-service.js';
 import { AuthService } from './services/auth-service.js';
 import { CatalogCache } from './services/catalog-cache.js';
 import { OperationRunner } from './services/operation-runner.js';
+import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
+import { IdempotencyStore } from './store/idempotency-store.js';
 import { OperationStore } from './store/operation-store.js';
 import { openStore, type Store, type StoreOptions } from './store/store-open.js';
 import { UserStore } from './store/user-store.js';
@@ -28,6 +30,10 @@ export interface Services {
   assignments: AssignmentService;
   catalog: CatalogCache;
   runner: OperationRunner;
+  /** v2's asynchronous work: queued operations run in the background. */
+  operationService: OperationService;
+  /** v2's Idempotency-Key reservations and stored answers. */
+  idempotency: IdempotencyStore;
   /** Mutable runtime state (drain). */
   state: { draining: boolean };
 }
@@ -61,13 +67,30 @@ export async function composeDispatcher(config: Config, logger: AppLogger, store
       wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs },
     });
     const assignments = new AssignmentService({ tracker, vms, runner });
-    const services: Services = { store, pool, tracker, users, operations, auth, vms, assignments, catalog, runner, state: { draining: false } };
+    const operationService = new OperationService({ operations, db: store.db });
+    const idempotency = new IdempotencyStore(store.db);
+    const services: Services = {
+      store,
+      pool,
+      tracker,
+      users,
+      operations,
+      auth,
+      vms,
+      assignments,
+      catalog,
+      runner,
+      operationService,
+      idempotency,
+      state: { draining: false },
+    };
     const app = createApp({ config, logger, services });
     return {
       app,
       services,
       generatedAdminPassword: bootstrap.generatedPassword,
       async close() {
+        await operationService.drain(); // background v2 work writes to the store
         await Promise.allSettled([pool.close(), tracker.close()]);
         await store.close();
       },

@@ -1,19 +1,40 @@
-// API v2, the resource API. Until its routes land (issue: API v2), it answers its version document.
-import { Router, type RequestHandler } from 'express';
+// API v2, the resource API: a router built from the route declarations (./v2-routes.ts), with
+// problem+json errors. The same declarations produce /openapi/v2.json (see ../openapi/).
+import type { RequestHandler, Router } from 'express';
 import type { Config } from '../../config/config-schema.js';
 import type { Services } from '../../compose.js';
-import { VERSION } from '../../version.js';
+import { mountRoutes } from '../openapi/route-mount.js';
+import type { V2Route } from './v2-context.js';
+import { idempotencyHook } from './v2-idempotency.js';
+import { v2NotFound, v2ProblemHandler } from './v2-problem.js';
+import { v2Routes } from './v2-routes.js';
 
 export interface V2Deps {
   services: Services;
   config: Config;
   authenticate: RequestHandler;
+  /** More route modules (declared with v2Route) to serve and document beside the built-in ones. */
+  extraRoutes?: readonly (readonly V2Route[])[];
 }
 
-export function v2Router(_deps: V2Deps): Router {
-  const router = Router();
-  router.get('/', (_req, res) => {
-    res.json({ version: 'v2', status: 'preview', dispatcher: VERSION, links: { v1: '/api/v1/' } });
+export interface V2Api {
+  router: Router;
+  /** Every route the router serves: the input of the v2 OpenAPI document. */
+  routes: V2Route[];
+}
+
+export function v2Api(deps: V2Deps): V2Api {
+  const routes = v2Routes(deps.extraRoutes);
+  const router = mountRoutes(routes, {
+    context: { services: deps.services, config: deps.config },
+    authenticate: deps.authenticate,
+    idempotency: idempotencyHook(deps.services.idempotency),
   });
-  return router;
+  router.use(v2NotFound());
+  router.use(v2ProblemHandler());
+  return { router, routes };
+}
+
+export function v2Router(deps: V2Deps): Router {
+  return v2Api(deps).router;
 }

@@ -1,0 +1,108 @@
+// Builds an Express router from route declarations: authentication by the route's `auth`,
+// validation from its joi schemas, the idempotency hook around `idempotent` routes, and the
+// handler's Reply written out. Paths declared with some methods answer others with 405.
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type Joi from 'joi';
+import { DispatcherError } from '../../domain/errors.js';
+import { requireRole } from '../http/auth-middleware.js';
+import { expressPath, type Reply, type Route, type RouteDoc } from './route-spec.js';
+
+/** An HTTP answer the error kinds table has no kind for (405); problem handlers present it like a DispatcherError. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpStatusError';
+  }
+}
+
+/** Runs `run` at most once per key and request; answers replays itself. */
+export type IdempotencyHook = (req: Request, route: RouteDoc, run: () => Promise<Reply>) => Promise<Reply>;
+
+export interface MountOptions<Ctx> {
+  context: Ctx;
+  /** The bearer authenticator for routes whose auth is not 'public'. */
+  authenticate: RequestHandler;
+  idempotency?: IdempotencyHook;
+}
+
+type Where = 'params' | 'query' | 'headers' | 'body';
+
+export function validatePart(where: Where, schema: Joi.Schema, value: unknown): unknown {
+  const { value: out, error } = schema.validate(value, {
+    abortEarly: false,
+    convert: where !== 'body', // path and query values arrive as strings
+    allowUnknown: where === 'headers',
+    stripUnknown: false,
+  });
+  if (error) {
+    const errors = error.details.map((d) => ({ in: where, key: d.path.join('.'), reason: d.type, message: d.message }));
+    const first = errors[0];
+    throw new DispatcherError('bad-request', `${where === 'body' ? 'body' : where === 'params' ? 'path' : where}: ${first.message}`, {
+      code: 'SchemaViolation',
+      details: { in: first.in, key: first.key, reason: first.reason, errors },
+    });
+  }
+  return out;
+}
+
+export function writeReply(res: Response, reply: Reply): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.status(reply.status);
+  if (reply.body === undefined || reply.status === 204) res.end();
+  else res.json(reply.body);
+}
+
+export function mountRoutes<Ctx>(routes: readonly Route<Ctx>[], options: MountOptions<Ctx>): Router {
+  const router = Router();
+  const methodsByPath = new Map<string, Set<string>>();
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const id = `${route.method} ${route.path}`;
+    if (seen.has(id)) throw new Error(`route declared twice: ${id}`);
+    seen.add(id);
+    const path = expressPath(route.path);
+    const methods = methodsByPath.get(path) ?? new Set<string>();
+    methods.add(route.method.toUpperCase());
+    methodsByPath.set(path, methods);
+    router[route.method](path, ...guards(route, options), handle(route, options));
+  }
+  for (const [path, methods] of methodsByPath) {
+    if (methods.has('GET')) methods.add('HEAD');
+    const allow = [...methods].sort().join(', ');
+    router.all(path, (req: Request, res: Response, next: NextFunction) => {
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Allow', `${allow}, OPTIONS`);
+        res.status(204).end();
+        return;
+      }
+      next(new HttpStatusError(405, `${req.method} is not allowed here; allowed: ${allow}`, 'MethodNotAllowed', { Allow: allow }));
+    });
+  }
+  return router;
+}
+
+function guards<Ctx>(route: Route<Ctx>, options: MountOptions<Ctx>): RequestHandler[] {
+  if (route.auth === 'public') return [];
+  if (route.auth === 'admin') return [options.authenticate, requireRole('admin')];
+  return [options.authenticate];
+}
+
+function handle<Ctx>(route: Route<Ctx>, options: MountOptions<Ctx>): RequestHandler {
+  const { request = {} } = route;
+  return async (req: Request, res: Response) => {
+    // Express 5 makes req.query a getter; validated values travel in the handler's input instead.
+    const params = request.params ? validatePart('params', request.params, { ...req.params }) : { ...req.params };
+    const query = request.query ? validatePart('query', request.query, { ...(req.query as object) }) : {};
+    if (request.headers) validatePart('headers', request.headers, req.headers);
+    const body = request.body ? validatePart('body', request.body, req.body) : undefined;
+    const run = async (): Promise<Reply> =>
+      route.handler({ ctx: options.context, params: params as never, query: query as never, body: body as never, user: req.user, req });
+    const reply = route.idempotent && options.idempotency ? await options.idempotency(req, route, run) : await run();
+    writeReply(res, reply);
+  };
+}

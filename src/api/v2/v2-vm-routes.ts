@@ -1,0 +1,3 @@
+import type { V2Route } from './v2-context.js';
+
+export const vmRoutes: V2Route[] = [];

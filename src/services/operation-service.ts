@@ -1,0 +1,132 @@
+// Asynchronous work for API v2: an operation is stored `queued` before the work starts, so the
+// client gets its id at once (202 + Location) and a restart finds it (compose marks it
+// interrupted). The work runs in the background; close() waits for what is still in flight.
+import type { Kysely } from 'kysely';
+import { DispatcherError, toDispatcherError } from '../domain/errors.js';
+import type { Operation, OperationState, OperationStore } from '../store/operation-store.js';
+import type { Database } from '../store/store-schema.js';
+import { OperationRunner, type OperationContext, type StepRecorder } from './operation-runner.js';
+
+export interface SubmitInput {
+  kind: string;
+  cloud?: string;
+  target?: string;
+  userId?: number;
+  request: unknown;
+}
+
+export interface Submitted {
+  /** The operation as stored when submitted (state `queued`). */
+  operation: Operation;
+  /** The operation once the work has ended (never rejects: a failure is the operation's `error`). */
+  done: Promise<Operation>;
+}
+
+export interface OperationFilter {
+  userId?: number;
+  cloud?: string;
+  state?: OperationState;
+  kind?: string;
+  /** Only operations created before this (created_at, id) position: keyset pagination, newest first. */
+  before?: { createdAt: string; id: string };
+  limit: number;
+}
+
+/** A runner that continues one pre-created operation, for services that start their own run (release). */
+class PinnedRunner extends OperationRunner {
+  constructor(
+    store: OperationStore,
+    private readonly operationId: string,
+  ) {
+    super(store);
+  }
+
+  override run<T>(context: OperationContext, work: (steps: StepRecorder) => Promise<T>, present?: (value: T) => unknown): Promise<T> {
+    return super.run({ ...context, operationId: this.operationId }, work, present);
+  }
+}
+
+export class OperationService {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly deps: {
+      operations: OperationStore;
+      db: Kysely<Database>;
+    },
+  ) {}
+
+  /** Stores the operation as queued and starts `work(operationId)` in the background. */
+  async submit(input: SubmitInput, work: (operationId: string) => Promise<unknown>): Promise<Submitted> {
+    const operation = await this.deps.operations.create({ ...input, state: 'queued' });
+    const done = (async () => {
+      try {
+        await work(operation.id);
+      } catch (err) {
+        await this.failIfNotStarted(operation.id, err);
+      }
+      const final = await this.deps.operations.get(operation.id);
+      if (!final) throw new DispatcherError('internal', `operation ${operation.id} vanished`);
+      return final;
+    })();
+    this.inFlight.add(done);
+    void done.catch(() => undefined).finally(() => this.inFlight.delete(done));
+    return { operation, done };
+  }
+
+  /** An OperationRunner whose every run continues `operationId` (hand it to a service built per call). */
+  runnerFor(operationId: string): OperationRunner {
+    return new PinnedRunner(this.deps.operations, operationId);
+  }
+
+  /** The final operation, or undefined when it has not ended within `timeoutMs`. */
+  async settle(submitted: Submitted, timeoutMs: number): Promise<Operation | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    try {
+      return await Promise.race([submitted.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  get(id: string): Promise<Operation | undefined> {
+    return this.deps.operations.get(id);
+  }
+
+  async list(filter: OperationFilter): Promise<Operation[]> {
+    let query = this.deps.db.selectFrom('operations').select('id');
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    if (filter.cloud) query = query.where('cloud', '=', filter.cloud);
+    if (filter.state) query = query.where('state', '=', filter.state);
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
+    const before = filter.before;
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    const found = await Promise.all(rows.map((r) => this.deps.operations.get(r.id)));
+    return found.filter((op): op is Operation => op !== undefined);
+  }
+
+  /** Waits for background work still running (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Work that failed before the runner picked the operation up (a check, a lookup) must not stay queued. */
+  private async failIfNotStarted(id: string, err: unknown): Promise<void> {
+    const current = await this.deps.operations.get(id);
+    if (!current || current.state !== 'queued') return;
+    const error = toDispatcherError(err);
+    await this.deps.operations.update(id, {
+      state: 'failed',
+      error: { kind: error.kind, message: error.message, status: error.status, ...(error.code ? { code: error.code } : {}) },
+      steps: [{ step: 'failed', state: 'failed', at: new Date().toISOString(), detail: error.message }],
+    });
+  }
+}
