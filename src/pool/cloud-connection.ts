@@ -11,19 +11,31 @@ export const MAX_CREDENTIAL_ATTEMPTS = 3;
 
 export class CloudConnection {
   readonly name: string;
-  readonly config: CloudConfig;
+  private settings: CloudConfig;
   readonly factory: DriverFactory;
   private instance?: Driver;
   private connecting?: Promise<void>;
   private readonly limit: ConcurrencyLimit;
   private readonly logger: Logger;
+  /** Calls started and not finished (queued included): a replaced connection closes at zero. */
+  private active = 0;
+  private retired?: { resolve: () => void; reject: (err: unknown) => void; done: Promise<void> };
 
   constructor(config: CloudConfig, factory: DriverFactory, logger: Logger) {
     this.name = config.name;
-    this.config = config;
+    this.settings = config;
     this.factory = factory;
     this.logger = logger;
     this.limit = new ConcurrencyLimit(config.concurrency);
+  }
+
+  get config(): CloudConfig {
+    return this.settings;
+  }
+
+  /** Takes new pool-level settings (aliases, enabled, allocation, default); the pool checks nothing else changed. */
+  updateSettings(config: CloudConfig): void {
+    this.settings = config;
   }
 
   /** The driver object (created on first use; creating it makes no network call). */
@@ -59,25 +71,57 @@ export class CloudConnection {
    */
   async call<T>(operation: string, capability: Capability | undefined, fn: (driver: Driver) => Promise<T>): Promise<T> {
     if (capability) this.require(capability);
-    return this.limit.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.withTimeout('connect', this.ensureConnected());
-          return await this.withTimeout(operation, fn(this.driver));
-        } catch (err) {
-          if (!isDispatcherError(err, 'credentials-expired')) throw err;
-          if (attempt >= MAX_CREDENTIAL_ATTEMPTS) {
-            throw new DispatcherError(
-              'credentials-expired',
-              `cloud ${this.name}: credentials refused after ${attempt} attempts (${err.message})`,
-              { code: err.code ?? 'CredentialsExpired', cause: err },
-            );
-          }
-          this.logger.warn({ cloud: this.name, operation, attempt }, 'cloud credential expired; renewing');
-          await this.driver.renewCredentials();
+    this.active++;
+    try {
+      return await this.limit.run(() => this.attempts(operation, fn));
+    } finally {
+      if (--this.active === 0 && this.retired) this.closeRetired();
+    }
+  }
+
+  private async attempts<T>(operation: string, fn: (driver: Driver) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.withTimeout('connect', this.ensureConnected());
+        return await this.withTimeout(operation, fn(this.driver));
+      } catch (err) {
+        if (!isDispatcherError(err, 'credentials-expired')) throw err;
+        if (attempt >= MAX_CREDENTIAL_ATTEMPTS) {
+          throw new DispatcherError(
+            'credentials-expired',
+            `cloud ${this.name}: credentials refused after ${attempt} attempts (${err.message})`,
+            { code: err.code ?? 'CredentialsExpired', cause: err },
+          );
         }
+        this.logger.warn({ cloud: this.name, operation, attempt }, 'cloud credential expired; renewing');
+        await this.driver.renewCredentials();
       }
-    });
+    }
+  }
+
+  /** Closes the driver once no call is in flight (now, if none is); a reload replaced this connection. */
+  closeWhenIdle(): Promise<void> {
+    if (!this.retired) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const done = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.retired = { resolve, reject, done };
+      if (this.active === 0) this.closeRetired();
+    }
+    return this.retired.done;
+  }
+
+  get closing(): boolean {
+    return this.retired !== undefined;
+  }
+
+  private closeRetired(): void {
+    const retired = this.retired;
+    if (!retired) return;
+    this.close().then(retired.resolve, retired.reject);
   }
 
   async close(): Promise<void> {
