@@ -152,6 +152,11 @@ export class OpenstackTestServer {
     this.faults.push({ times: 1, ...fault });
   }
 
+  /** Drops the injected faults not yet played. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   async close(): Promise<void> {
     for (const entry of this.timers) {
       clearTimeout(entry.timer);
