@@ -2,7 +2,7 @@
 // server does not produce (eventual consistency, newer revoke answers).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { EC2ServiceException, type RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import { DispatcherError } from '../../src/domain/errors.js';
 import { OWNERSHIP_KEYS } from '../../src/domain/vm-model.js';
 import type { Ec2Sender } from '../../src/drivers/ec2/ec2-client.js';
@@ -10,17 +10,18 @@ import { Ec2Driver } from '../../src/drivers/ec2/ec2-driver.js';
 import { ec2DriverFactory } from '../../src/drivers/ec2/ec2-factory.js';
 import { silentLogger } from '../support/silent-logger.js';
 
-type Handler = (input: any) => unknown;
+type Input = Record<string, unknown>;
+type Handler = (input: Input) => unknown;
 
 function fakeEc2(handlers: Record<string, Handler>) {
-  const sent: { command: string; input: any }[] = [];
+  const sent: { command: string; input: Input }[] = [];
   const client = {
     send: async (command: { input: unknown }) => {
       const name = command.constructor.name.replace(/Command$/, '');
-      sent.push({ command: name, input: structuredClone(command.input) });
+      sent.push({ command: name, input: structuredClone(command.input) as Input });
       const handler = handlers[name];
       if (!handler) throw new Error(`unexpected ${name}`);
-      return handler(command.input);
+      return handler(command.input as Input);
     },
   } as unknown as Ec2Sender;
   return { client, sent };
@@ -36,7 +37,7 @@ function driverWith(client: Ec2Sender, options: Record<string, unknown> = {}, no
   return new Ec2Driver({ cloudName: 'unit', options: value, logger: silentLogger }, { client, now });
 }
 
-const launched = (input: any) => ({
+const launched = (input: Input) => ({
   Instances: [{ InstanceId: 'i-0000000000000abcd', State: { Name: 'pending' }, ImageId: input.ImageId, InstanceType: input.InstanceType }],
 });
 
@@ -47,16 +48,17 @@ describe('ec2 driver over an injected client', () => {
     const request = { name: 'w1', imageId: 'ami-1', sizeId: 't3.small', keyName: 'ops', userData: '#!/bin/sh\necho hi', metadata: { team: 'blue' }, requestId: 'req-42' };
     const vm = await driver.createVm(request);
     await driver.createVm(request);
-    const [first, again] = ec2.sent.map((s) => s.input);
+    const [first, again] = ec2.sent.map((s) => s.input as unknown as RunInstancesCommandInput);
     assert.equal(first.ClientToken, 'req-42');
     assert.equal(first.MinCount, 1);
     assert.equal(first.MaxCount, 1);
-    assert.equal(Buffer.from(first.UserData, 'base64').toString('utf8'), '#!/bin/sh\necho hi');
+    assert.equal(Buffer.from(first.UserData ?? '', 'base64').toString('utf8'), '#!/bin/sh\necho hi');
     assert.equal(first.SubnetId, 'subnet-9');
     assert.deepEqual(first.SecurityGroupIds, ['sg-9']);
     assert.equal(first.KeyName, 'ops');
-    const tags = Object.fromEntries(first.TagSpecifications[0].Tags.map((t: any) => [t.Key, t.Value]));
-    assert.equal(first.TagSpecifications[0].ResourceType, 'instance');
+    const [spec] = first.TagSpecifications ?? [];
+    const tags = Object.fromEntries((spec.Tags ?? []).map((t) => [t.Key, t.Value]));
+    assert.equal(spec.ResourceType, 'instance');
     assert.equal(tags.Name, 'w1');
     assert.equal(tags.team, 'blue');
     assert.equal(tags[OWNERSHIP_KEYS.cloud], 'unit');

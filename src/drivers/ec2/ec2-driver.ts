@@ -255,7 +255,9 @@ export class Ec2Driver implements Driver {
   }
 
   private async firstSecurityGroup(vmId: string): Promise<string> {
-    const instance = await this.describeOne(vmId);
+    // Unlike getVm, an unknown id is an error here: let EC2's InvalidInstanceID.NotFound through.
+    const page = await this.send((c) => c.send(new DescribeInstancesCommand({ InstanceIds: [vmId] })));
+    const instance = instancesOf(page.Reservations).find((i) => i.InstanceId === vmId);
     if (!instance || instance.State?.Name === 'terminated') throw notFound('vm', vmId);
     const group = instance.SecurityGroups?.find((g) => g.GroupId)?.GroupId;
     if (!group) throw new DispatcherError('conflict', `vm ${vmId} has no security group`, { subject: 'vm', code: 'NoSecurityGroup' });

@@ -122,9 +122,12 @@ export function ec2Error(err: unknown): DispatcherError {
   if (!fromCloud && !fromSocket) {
     return new DispatcherError('internal', typeof e.message === 'string' ? e.message : String(err), { cause: err });
   }
-  const code = fromCloud && name && name !== 'Error' ? name : (socketCode ?? name ?? `HTTP ${status}`);
+  // The SDK names an answer without an EC2 error document (a proxy's page) `Unknown`.
+  const anonymous = !name || name === 'Error' || name === 'Unknown';
+  const code = fromCloud && !anonymous ? (name as string) : (socketCode ?? (status !== undefined ? `HTTP ${status}` : (name as string)));
   const rule = ec2ErrorRule(name, socketCode, status);
-  const providerMessage = typeof e.message === 'string' && e.message ? e.message : code;
+  const providerMessage =
+    typeof e.message === 'string' && e.message && e.message !== 'Unknown' ? e.message : `answered HTTP ${status ?? '?'} without an EC2 error code`;
   const message = rule.limit ? `EC2 quota reached (${rule.limit}): ${code}: ${providerMessage}` : `EC2 ${code}: ${providerMessage}`;
   const details: Record<string, unknown> = {};
   if (rule.limit) details.limit = rule.limit;

@@ -31,13 +31,8 @@ export function ipPermission(rule: PortRule): IpPermission {
   // ICMP has no ports: -1/-1 means every ICMP type and code.
   const [FromPort, ToPort] = rule.protocol === 'icmp' ? [-1, -1] : [rule.port, rule.port];
   const v6 = rule.cidr.includes(':');
-  return {
-    IpProtocol: rule.protocol,
-    FromPort,
-    ToPort,
-    IpRanges: v6 ? undefined : [{ CidrIp: rule.cidr }],
-    Ipv6Ranges: v6 ? [{ CidrIpv6: rule.cidr }] : undefined,
-  };
+  const ranges = v6 ? { Ipv6Ranges: [{ CidrIpv6: rule.cidr }] } : { IpRanges: [{ CidrIp: rule.cidr }] };
+  return { IpProtocol: rule.protocol, FromPort, ToPort, ...ranges };
 }
 
 export function chunks<T>(items: T[], size: number): T[][] {

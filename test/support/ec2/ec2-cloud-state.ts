@@ -21,6 +21,8 @@ import { Ec2ApiError, tagsOf, wildcardMatch, type QueryFilter, type QueryParams 
 export interface Ec2CloudOptions {
   /** Delay of each automatic state change (pending → running, stopping → stopped, …). */
   transitionDelayMs?: number;
+  /** How long a failed launch stays shutting-down before it is terminated (default: one transition). */
+  failedLaunchCleanupMs?: number;
   instanceLimit?: number;
   vcpuLimit?: number;
   images?: ServerImage[];
@@ -120,7 +122,7 @@ export class Ec2Cloud {
       instance.steps = image.failBoot
         ? [
             { at: now + this.delayMs, state: 'shutting-down', reason: { code: 'Server.InternalError', message: 'Server.InternalError: Internal error on launch' } },
-            { at: now + 2 * this.delayMs, state: 'terminated' },
+            { at: now + this.delayMs + (this.options.failedLaunchCleanupMs ?? this.delayMs), state: 'terminated' },
           ]
         : [{ at: now + this.delayMs, state: 'running' }];
       instances.push(instance);

@@ -3,7 +3,6 @@
 // so the SDK never looks for the internet or for real credentials.
 import { ec2DriverFactory } from '../../../src/drivers/ec2/ec2-factory.js';
 import type { Ec2Driver } from '../../../src/drivers/ec2/ec2-driver.js';
-import type { Ec2Options } from '../../../src/drivers/ec2/ec2-options.js';
 import { silentLogger } from '../silent-logger.js';
 import { startEc2TestServer, type Ec2TestServer, type Ec2TestServerOptions } from './ec2-test-server.js';
 
@@ -17,7 +16,6 @@ export const TEST_SIZE_ID = 't3.micro';
 export interface Ec2TestCloud {
   server: Ec2TestServer;
   driver: Ec2Driver;
-  options: Ec2Options;
   close(): Promise<void>;
 }
 
@@ -35,20 +33,27 @@ export function ec2TestOptions(endpoint: string, overrides: Record<string, unkno
   };
 }
 
+/** An ec2 driver for a running test server, options validated as the config loader would. */
+export function createEc2TestDriver(endpoint: string, overrides: Record<string, unknown> = {}, cloudName = 'ec2-test'): Ec2Driver {
+  const { value, error } = ec2DriverFactory.optionsSchema.validate(ec2TestOptions(endpoint, overrides));
+  if (error) throw error;
+  return ec2DriverFactory.create({ cloudName, options: value, logger: silentLogger }) as Ec2Driver;
+}
+
 export async function startEc2TestCloud(
   setup: { server?: Ec2TestServerOptions; driver?: Record<string, unknown>; cloudName?: string } = {},
 ): Promise<Ec2TestCloud> {
   const server = await startEc2TestServer({ transitionDelayMs: 30, ...setup.server });
-  const { value, error } = ec2DriverFactory.optionsSchema.validate(ec2TestOptions(server.endpoint, setup.driver));
-  if (error) {
+  let driver: Ec2Driver;
+  try {
+    driver = createEc2TestDriver(server.endpoint, setup.driver, setup.cloudName);
+  } catch (err) {
     await server.close();
-    throw error;
+    throw err;
   }
-  const driver = ec2DriverFactory.create({ cloudName: setup.cloudName ?? 'ec2-test', options: value, logger: silentLogger }) as Ec2Driver;
   return {
     server,
     driver,
-    options: value as Ec2Options,
     async close() {
       await driver.close();
       await server.close();

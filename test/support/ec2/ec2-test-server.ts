@@ -59,9 +59,9 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
     return hit?.fault;
   };
 
-  const send = (res: ServerResponse, status: number, body: string, type = 'text/xml;charset=UTF-8'): void => {
+  const send = (res: ServerResponse, status: number, body: string, requestId: string, type = 'text/xml;charset=UTF-8'): void => {
     if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
     res.end(body);
   };
 
@@ -83,11 +83,11 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
         return;
       }
     }
-    if (fault?.type === 'throttle') return send(res, 503, errorResponse('RequestLimitExceeded', 'Request limit exceeded.', requestId));
+    if (fault?.type === 'throttle') return send(res, 503, errorResponse('RequestLimitExceeded', 'Request limit exceeded.', requestId), requestId);
     if (fault?.type === 'error') {
       const status = fault.status ?? 500;
-      if (fault.body !== undefined) return send(res, status, fault.body, 'text/html');
-      return send(res, status, errorResponse(fault.code ?? 'InternalError', 'An internal error has occurred', requestId));
+      if (fault.body !== undefined) return send(res, status, fault.body, requestId, 'text/html');
+      return send(res, status, errorResponse(fault.code ?? 'InternalError', 'An internal error has occurred', requestId), requestId);
     }
     let body: string;
     let status = 200;
@@ -102,11 +102,11 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
       req.socket.destroy();
       return;
     }
-    send(res, status, body);
+    send(res, status, body, requestId);
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => send(res, 500, errorResponse('InternalError', String(err), 'none')));
+    handle(req, res).catch((err: unknown) => send(res, 500, errorResponse('InternalError', String(err), 'none'), 'none'));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
