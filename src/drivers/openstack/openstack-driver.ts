@@ -1,7 +1,7 @@
 // OpenStack spoken natively over one keep-alive HTTP client: Keystone v3 for the token and the
 // catalog, Nova for servers, flavors and key pairs, Glance for images, Neutron for firewall rules.
 import { capabilitySet, type CapabilitySet } from '../../domain/capabilities.js';
-import { DispatcherError, notFound } from '../../domain/errors.js';
+import { DispatcherError } from '../../domain/errors.js';
 import {
   ownershipMetadata,
   type CreateVmRequest,
@@ -165,7 +165,9 @@ export class OpenstackDriver implements Driver {
   /** The id of the VM's first security group, where firewall rules go. */
   private async securityGroupOf(vmId: string): Promise<string> {
     const server = await this.nova.getServer(vmId);
-    if (!server || serverToVm(server).state === 'terminated') throw notFound('vm', vmId);
+    if (!server || serverToVm(server).state === 'terminated') {
+      throw new DispatcherError('not-found', `vm ${vmId} not found`, { subject: 'vm', code: 'itemNotFound' });
+    }
     const name = server.security_groups?.[0]?.name;
     if (!name) throw new DispatcherError('conflict', `vm ${vmId} has no security group to open ports in`, { code: 'NoSecurityGroup' });
     return this.neutron.securityGroupId(name);
