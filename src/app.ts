@@ -5,6 +5,9 @@ import { v1Router } from './api/v1/v1-router.js';
 import { v1ErrorHandler } from './api/v1/v1-envelope.js';
 import { v2Api } from './api/v2/v2-router.js';
 import { v2ProblemHandler } from './api/v2/v2-problem.js';
+import { v2OpenApi } from './api/v2/v2-openapi.js';
+import { v1OpenApi } from './api/v1/v1-openapi.js';
+import { docsRoutes } from './api/openapi/docs-routes.js';
 import { jsonBody } from './api/http/body-parser.js';
 import { createAuthenticator } from './api/http/auth-middleware.js';
 import { healthRoutes } from './api/http/health-routes.js';
@@ -46,6 +49,13 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   const v2 = v2Api({ services, config, authenticate: authenticator({ required: true, legacySpellings: false }) });
   // The trailing problem handler answers body-parser failures (400, 413) in v2's words too.
   app.use('/api/v2', jsonBody(config.server.bodyLimitBytes), v2.router, v2ProblemHandler());
+  // Both specs are generated from the route declarations; /docs renders them (public, like the specs).
+  app.use(
+    docsRoutes([
+      { name: 'v2', document: () => v2OpenApi(v2.routes, VERSION) },
+      { name: 'v1', document: () => v1OpenApi(VERSION) },
+    ]),
+  );
   app.use((req, res) => {
     res.status(404).json({ status: 'error', status_code: 404, message: `no route for ${req.method} ${req.path}` });
   });

@@ -1,0 +1,90 @@
+// GET /openapi/<name>.json (generated once, from the route declarations) and GET /docs: Swagger UI
+// from the swagger-ui-dist package, served from this process (no CDN), over every spec.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import type { OpenApiDocument } from './openapi-document.js';
+
+export interface DocsSpec {
+  /** Shown in the docs UI's spec picker and used in the URL: /openapi/<name>.json. */
+  name: string;
+  document: () => OpenApiDocument;
+}
+
+/** Only the files the page loads: the rest of the package (its demo initializer, maps) stays unserved. */
+const ASSETS = ['swagger-ui.css', 'index.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'favicon-16x16.png'];
+
+function assetDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+}
+
+export function specUrl(name: string): string {
+  return `/openapi/${name}.json`;
+}
+
+export function docsRoutes(specs: readonly DocsSpec[]): Router {
+  const router = Router();
+  const dir = assetDir();
+  const cache = new Map<string, string>();
+
+  for (const spec of specs) {
+    router.get(specUrl(spec.name), (_req: Request, res: Response) => {
+      let text = cache.get(spec.name);
+      if (!text) {
+        text = JSON.stringify(spec.document());
+        cache.set(spec.name, text);
+      }
+      res.type('application/json').send(text);
+    });
+  }
+
+  router.get('/docs', (_req: Request, res: Response) => {
+    res.type('html').send(page());
+  });
+  router.get('/docs/swagger-init.js', (_req: Request, res: Response) => {
+    const urls = specs.map((s) => ({ url: specUrl(s.name), name: s.name }));
+    res.type('application/javascript').send(initializer(urls));
+  });
+  router.get('/docs/assets/:file', (req: Request, res: Response, next) => {
+    const file = req.params.file;
+    if (typeof file !== 'string' || !ASSETS.includes(file)) return next();
+    res.sendFile(join(dir, file), { maxAge: '1d' });
+  });
+  return router;
+}
+
+function page(): string {
+  // The initializer is a file, not an inline script, so a strict Content-Security-Policy can apply.
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <title>cloud-dispatcher API</title>
+    <link rel="stylesheet" type="text/css" href="/docs/assets/swagger-ui.css">
+    <link rel="stylesheet" type="text/css" href="/docs/assets/index.css">
+    <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png" sizes="32x32">
+    <link rel="icon" type="image/png" href="/docs/assets/favicon-16x16.png" sizes="16x16">
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="/docs/assets/swagger-ui-bundle.js" charset="UTF-8"></script>
+    <script src="/docs/assets/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+    <script src="/docs/swagger-init.js" charset="UTF-8"></script>
+  </body>
+</html>
+`;
+}
+
+function initializer(urls: { url: string; name: string }[]): string {
+  return `window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    urls: ${JSON.stringify(urls)},
+    'urls.primaryName': ${JSON.stringify(urls[0]?.name ?? '')},
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: 'StandaloneLayout'
+  });
+};
+`;
+}
