@@ -14,7 +14,9 @@ function newest(dir) {
   return latest;
 }
 
-const built = existsSync('dist/main.js') ? statSync('dist/main.js').mtimeMs : 0;
+// tsc rewrites its build info on every build, but only the outputs whose source changed.
+const stamp = 'dist/.tsbuildinfo';
+const built = existsSync(stamp) && existsSync('dist/main.js') ? statSync(stamp).mtimeMs : 0;
 const inputs = Math.max(newest('src'), statSync('package.json').mtimeMs, statSync('tsconfig.json').mtimeMs);
 if (inputs > built) {
   const run = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', shell: process.platform === 'win32' });
