@@ -1,6 +1,6 @@
 // `npm start` builds only when a source is newer than the build (tsc takes ~10 s even when
 // nothing changed).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -20,5 +20,8 @@ const built = existsSync(stamp) && existsSync('dist/main.js') ? statSync(stamp).
 const inputs = Math.max(newest('src'), statSync('package.json').mtimeMs, statSync('tsconfig.json').mtimeMs);
 if (inputs > built) {
   const run = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', shell: process.platform === 'win32' });
-  if (run.status !== 0) process.exit(run.status ?? 1);
+  if (run.status !== 0) {
+    rmSync(stamp, { force: true }); // tsc stamps even a failed build; the next start must try again
+    process.exit(run.status ?? 1);
+  }
 }
