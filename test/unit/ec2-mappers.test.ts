@@ -110,6 +110,7 @@ describe('ec2 options', () => {
     assert.ok(schema.validate({ region: 'r', accessKeyId: 'AK' }).error);
     assert.ok(schema.validate({ region: 'r', sessionToken: 'T' }).error);
     assert.ok(schema.validate({}).error);
+    assert.ok(schema.validate(undefined).error, 'an ec2 cloud needs options (at least a region)');
     assert.ok(schema.validate({ region: 'r', imageOwner: 'self' }).error);
     assert.ok(schema.validate({ region: 'r', endpoint: 'not a url' }).error);
   });

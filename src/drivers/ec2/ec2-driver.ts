@@ -62,7 +62,6 @@ export class Ec2Driver implements Driver {
   private readonly injected?: Ec2Sender;
   private readonly now: () => number;
   private owned?: EC2Client;
-  private sizes?: { at: number; value: Size[] };
   private tenant?: Tenant;
   /** VMs just launched, answered by getVm while DescribeInstances may not know them yet. */
   private readonly launched = new Map<string, { vm: Vm; until: number }>();
@@ -162,7 +161,9 @@ export class Ec2Driver implements Driver {
     const instance = reservation.Instances?.[0];
     if (!instance?.InstanceId) throw new DispatcherError('provider-fault', 'EC2 RunInstances answered no instance', { code: 'EmptyReservation' });
     const vm = toVm(instance, tags);
-    this.launched.set(vm.id, { vm, until: this.now() + this.options.consistencyWindowMs });
+    const now = this.now();
+    for (const [id, entry] of this.launched) if (entry.until <= now) this.launched.delete(id);
+    this.launched.set(vm.id, { vm, until: now + this.options.consistencyWindowMs });
     return vm;
   }
 
@@ -194,9 +195,8 @@ export class Ec2Driver implements Driver {
     return out;
   }
 
+  /** Not cached here: the service's catalogue cache already keeps images and sizes per cloud. */
   async listSizes(): Promise<Size[]> {
-    const cached = this.sizes;
-    if (cached && this.now() - cached.at < this.options.sizeCacheMs) return cached.value.map((s) => ({ ...s }));
     const wanted = this.options.instanceTypes;
     const out: Size[] = [];
     // DescribeInstanceTypes takes at most 100 names per call.
@@ -209,8 +209,7 @@ export class Ec2Driver implements Driver {
     }
     const order = new Map(wanted?.map((t, i) => [t, i]));
     out.sort(wanted ? (a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0) : (a, b) => a.vcpus - b.vcpus || a.ramMiB - b.ramMiB || a.id.localeCompare(b.id));
-    this.sizes = { at: this.now(), value: out };
-    return out.map((s) => ({ ...s }));
+    return out;
   }
 
   /** The account the credentials act for, read off its security groups (every VPC has one): no STS needed. */

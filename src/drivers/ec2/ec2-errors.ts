@@ -128,7 +128,8 @@ export function ec2Error(err: unknown): DispatcherError {
   const rule = ec2ErrorRule(name, socketCode, status);
   const providerMessage =
     typeof e.message === 'string' && e.message && e.message !== 'Unknown' ? e.message : `answered HTTP ${status ?? '?'} without an EC2 error code`;
-  const message = rule.limit ? `EC2 quota reached (${rule.limit}): ${code}: ${providerMessage}` : `EC2 ${code}: ${providerMessage}`;
+  // The code travels in `code` (the API envelopes show it); the message is for humans.
+  const message = rule.limit ? `EC2 quota reached (${rule.limit}, ${code}): ${providerMessage}` : `EC2: ${providerMessage}`;
   const details: Record<string, unknown> = {};
   if (rule.limit) details.limit = rule.limit;
   if (e.$metadata?.requestId) details.requestId = e.$metadata.requestId;

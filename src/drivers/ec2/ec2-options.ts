@@ -17,6 +17,10 @@ export interface Ec2Options {
   sessionToken?: string;
   /** Attempts per call, the SDK's own retry included (1 = no retry). */
   maxAttempts: number;
+  /**
+   * Per attempt. maxAttempts × requestTimeoutMs (plus backoff) should stay under the cloud's
+   * `callTimeoutMs` (60 s by default), or the pool gives up before the SDK does.
+   */
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   subnetId?: string;
@@ -27,8 +31,6 @@ export interface Ec2Options {
   instanceTypes?: string[];
   /** MaxResults asked of paginated describes (EC2 accepts 5..1000). */
   pageSize: number;
-  /** How long the instance-type catalogue is reused before it is described again. */
-  sizeCacheMs: number;
   /**
    * EC2 is eventually consistent: right after RunInstances, DescribeInstances may not know the id
    * yet. For this long after a create, getVm answers the launched VM instead of null.
@@ -50,7 +52,7 @@ export const ec2OptionsSchema = Joi.object({
   secretAccessKey: Joi.string(),
   sessionToken: Joi.string(),
   maxAttempts: Joi.number().integer().min(1).max(10).default(3),
-  requestTimeoutMs: Joi.number().integer().min(1).default(30_000),
+  requestTimeoutMs: Joi.number().integer().min(1).default(15_000),
   connectionTimeoutMs: Joi.number().integer().min(1).default(5_000),
   subnetId: Joi.string(),
   securityGroupIds: Joi.array().items(Joi.string()).min(1),
@@ -59,8 +61,8 @@ export const ec2OptionsSchema = Joi.object({
   imageFilters: Joi.array().items(filter).default([{ name: 'state', values: ['available'] }]),
   instanceTypes: Joi.array().items(Joi.string()).min(1),
   pageSize: Joi.number().integer().min(5).max(1000).default(1000),
-  sizeCacheMs: Joi.number().integer().min(0).default(15 * 60_000),
   consistencyWindowMs: Joi.number().integer().min(0).default(60_000),
 })
+  .required()
   .and('accessKeyId', 'secretAccessKey')
   .with('sessionToken', ['accessKeyId', 'secretAccessKey']);
