@@ -83,7 +83,8 @@ describe('openstack driver: Keystone tokens', () => {
 describe('openstack driver: token lifetime and credentials', () => {
   let server: OpenstackTestServer;
   before(async () => {
-    server = await OpenstackTestServer.start({ tokenTtlMs: 400 });
+    // Renewal is due at half the lifetime: 1 s of slack before the token really expires.
+    server = await OpenstackTestServer.start({ tokenTtlMs: 2000 });
   });
   after(() => server.close());
 

@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DispatcherError } from '../../src/domain/errors.js';
 import { waitFor } from '../support/wait-for.js';
-import { startOpenstackRig, type OpenstackRig } from '../support/openstack/openstack-rig.js';
+import { OpenstackDriver } from '../../src/drivers/openstack/openstack-driver.js';
+import { silentLogger } from '../support/silent-logger.js';
+import { cloudOptions, startOpenstackRig, validOptions, type OpenstackRig } from '../support/openstack/openstack-rig.js';
 import { TEST_IMAGES } from '../support/openstack/openstack-test-server.js';
 
 const DETAIL = 'GET /compute/v2.1/servers/detail';
@@ -25,7 +27,7 @@ function rejectsWith(kind: string, code: string | undefined, check?: (err: Dispa
 describe('openstack driver: faults', () => {
   let rig: OpenstackRig;
   before(async () => {
-    rig = await startOpenstackRig({}, { requestTimeoutMs: 300, throttle: { maxRetries: 3, defaultWaitMs: 10, maxWaitMs: 2000 } });
+    rig = await startOpenstackRig({}, { throttle: { maxRetries: 3, defaultWaitMs: 10, maxWaitMs: 2000 } });
     await rig.driver.connect();
   });
   after(() => rig.close());
@@ -84,8 +86,15 @@ describe('openstack driver: faults', () => {
   });
 
   it('turns an answer slower than requestTimeoutMs into timeout (504)', async () => {
-    rig.server.inject({ route: 'GET /compute/v2.1/os-keypairs', delayMs: 1500 });
-    await assert.rejects(rig.driver.listKeyPairs(), rejectsWith('timeout', 'ECONNABORTED', (err) => assert.equal(err.status, 504)));
+    const options = validOptions(cloudOptions(rig.server, { requestTimeoutMs: 200 }));
+    const impatient = new OpenstackDriver({ cloudName: 'os-timeout', options: { ...options }, logger: silentLogger });
+    try {
+      await impatient.connect();
+      rig.server.inject({ route: 'GET /compute/v2.1/os-keypairs', delayMs: 3000 });
+      await assert.rejects(impatient.listKeyPairs(), rejectsWith('timeout', 'ECONNABORTED', (err) => assert.equal(err.status, 504)));
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('answers not-found for a delete of an unknown server, null for its get', async () => {

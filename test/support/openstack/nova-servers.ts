@@ -121,6 +121,12 @@ export class NovaServers {
     return undefined;
   }
 
+  /** Makes the server's pending transition due now (tests that look at an intermediate state). */
+  fastForward(id: string): void {
+    const next = this.records.get(id)?.next;
+    if (next) next.at = 0;
+  }
+
   delete(record: ServerRecord): void {
     record.taskState = 'deleting';
     record.next = { at: Date.now() + this.timing().deleteDelayMs, status: 'DELETED', taskState: null, gone: true };
