@@ -69,7 +69,7 @@ export function mountRoutes<Ctx>(routes: readonly Route<Ctx>[], options: MountOp
     const methods = methodsByPath.get(path) ?? new Set<string>();
     methods.add(route.method.toUpperCase());
     methodsByPath.set(path, methods);
-    router[route.method](path, ...guards(route, options), handle(route, options));
+    router[route.method](path, ...guards(route, options), ...(route.middleware?.(options.context) ?? []), handle(route, options));
   }
   for (const [path, methods] of methodsByPath) {
     if (methods.has('GET')) methods.add('HEAD');

@@ -8,7 +8,7 @@
 // (or pass it to v2Api({ extraRoutes })). `auth: 'admin'` runs the bearer authenticator and then
 // requireRole('admin') (src/api/http/auth-middleware.ts); the spec marks such routes
 // `x-required-role: admin`.
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type Joi from 'joi';
 import type { AuthenticatedUser } from '../http/request-context.js';
 
@@ -91,6 +91,8 @@ export interface HandlerInput<Ctx, P, Q, B> {
 
 export interface Route<Ctx> extends RouteDoc {
   handler(input: HandlerInput<Ctx, never, never, never>): Promise<Reply> | Reply;
+  /** Express middleware run after authentication and before validation, made once per mount (e.g. a rate limit with its own state). */
+  middleware?: (ctx: Ctx) => RequestHandler[];
 }
 
 /**
@@ -99,7 +101,7 @@ export interface Route<Ctx> extends RouteDoc {
  */
 export function routeDefiner<Ctx>() {
   return <P = Record<string, string>, Q = Record<string, unknown>, B = unknown>(
-    def: RouteDoc & { handler(input: HandlerInput<Ctx, P, Q, B>): Promise<Reply> | Reply },
+    def: RouteDoc & { handler(input: HandlerInput<Ctx, P, Q, B>): Promise<Reply> | Reply; middleware?: (ctx: Ctx) => RequestHandler[] },
   ): Route<Ctx> => def as unknown as Route<Ctx>;
 }
 

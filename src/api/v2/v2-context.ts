@@ -6,7 +6,11 @@ import { routeDefiner, type Route } from '../openapi/route-spec.js';
 export interface V2Context {
   services: Services;
   config: Config;
+  /** The longest `?wait=true` holds a request before answering 202 anyway. */
+  waitTimeoutMs: number;
 }
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
 
 /** Declares a v2 route: `v2Route<{ cloud: string }, { limit: number }, CreateBody>({ method, path, …, handler })`. */
 export const v2Route = routeDefiner<V2Context>();

@@ -45,6 +45,7 @@ export const problemSchema = Joi.object({
     )
     .description('Validation failures: which key, and why.'),
   retryAfterSeconds: Joi.number().integer().min(0),
+  operation: Joi.string().description('The failed operation, when the answer waited for one (?wait=true).'),
 })
   .unknown(true)
   .description('RFC 9457 problem details.');
@@ -82,6 +83,11 @@ export function problemFor(err: unknown, req: Request): { problem: Problem; head
   };
   const headers: Record<string, string> = {};
   if (Array.isArray(error.details?.errors)) problem.errors = error.details.errors;
+  // Extension members a route adds (e.g. the failed operation's id), never overriding the standard ones.
+  const extensions = error.details?.extensions;
+  if (extensions && typeof extensions === 'object') {
+    for (const [key, value] of Object.entries(extensions)) if (!(key in problem)) (problem as unknown as Record<string, unknown>)[key] = value;
+  }
   if (error.retryAfterMs) {
     problem.retryAfterSeconds = Math.ceil(error.retryAfterMs / 1000);
     headers['Retry-After'] = String(problem.retryAfterSeconds);

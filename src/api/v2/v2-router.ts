@@ -4,7 +4,7 @@ import type { RequestHandler, Router } from 'express';
 import type { Config } from '../../config/config-schema.js';
 import type { Services } from '../../compose.js';
 import { mountRoutes } from '../openapi/route-mount.js';
-import type { V2Route } from './v2-context.js';
+import { DEFAULT_WAIT_TIMEOUT_MS, type V2Route } from './v2-context.js';
 import { idempotencyHook } from './v2-idempotency.js';
 import { v2NotFound, v2ProblemHandler } from './v2-problem.js';
 import { v2Routes } from './v2-routes.js';
@@ -15,6 +15,8 @@ export interface V2Deps {
   authenticate: RequestHandler;
   /** More route modules (declared with v2Route) to serve and document beside the built-in ones. */
   extraRoutes?: readonly (readonly V2Route[])[];
+  /** Bound of `?wait=true` (default 60 s). */
+  waitTimeoutMs?: number;
 }
 
 export interface V2Api {
@@ -26,7 +28,7 @@ export interface V2Api {
 export function v2Api(deps: V2Deps): V2Api {
   const routes = v2Routes(deps.extraRoutes);
   const router = mountRoutes(routes, {
-    context: { services: deps.services, config: deps.config },
+    context: { services: deps.services, config: deps.config, waitTimeoutMs: deps.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS },
     authenticate: deps.authenticate,
     idempotency: idempotencyHook(deps.services.idempotency),
   });

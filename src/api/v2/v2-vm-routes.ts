@@ -1,3 +1,180 @@
-import type { V2Route } from './v2-context.js';
+// VMs of a cloud: list (filters, cursor pages), create and delete (202 + operation), get, actions.
+import type { Protocol, Vm, VmState } from '../../domain/vm-model.js';
+import type { StartRequest } from '../../services/vm-service.js';
+import { accepted, acceptOrWait } from './v2-async.js';
+import { v2Route, type V2Route } from './v2-context.js';
+import { EXAMPLE } from './v2-examples.js';
+import { paginate } from './v2-pagination.js';
+import { presentOperation, presentVm } from './v2-presenters.js';
+import { problems } from './v2-problem.js';
+import {
+  cloudParams,
+  createVmBody,
+  listOf,
+  listVmsQuery,
+  operationSchema,
+  vmActionBody,
+  vmActionResult,
+  vmParams,
+  vmSchema,
+  waitQuery,
+  type VmAction,
+} from './v2-schemas.js';
 
-export const vmRoutes: V2Route[] = [];
+type CloudParams = { cloud: string };
+type VmParams = { cloud: string; id: string };
+type ListQuery = { state?: VmState; name?: string; tag?: string[]; limit: number; next?: string };
+type CreateBody = { name: string; image: string; size: string; keyName?: string; metadata?: Record<string, string>; userData?: string };
+type ActionBody = { action: VmAction; port?: number; protocol?: Protocol; cidr?: string };
+
+const createExample = { name: 'worker-1', image: 'ubuntu-24.04', size: 'm1.small', metadata: { team: 'genomics' } };
+
+function matchesTags(vm: Vm, tags: string[]): boolean {
+  return tags.every((tag) => {
+    const at = tag.indexOf(':');
+    return vm.metadata[tag.slice(0, at)] === tag.slice(at + 1);
+  });
+}
+
+export const vmRoutes: V2Route[] = [
+  v2Route<CloudParams, ListQuery>({
+    method: 'get',
+    path: '/clouds/{cloud}/vms',
+    operationId: 'listVms',
+    summary: "The cloud's VMs",
+    description: 'Filters combine (all must match). Pages are ordered by creation time, then id; follow `next` until it is null.',
+    tags: ['vms'],
+    auth: 'user',
+    request: { params: cloudParams, query: listVmsQuery },
+    responses: { 200: { description: 'A page of VMs.', schema: listOf(vmSchema, true) }, ...problems(400, 401, 404, 501, 502, 503, 504) },
+    examples: [
+      { summary: 'First page of running VMs', params: { cloud: EXAMPLE.cloud }, query: { state: 'running', limit: '10' }, status: 200 },
+      { summary: 'VMs tagged team:genomics', params: { cloud: EXAMPLE.cloud }, query: { tag: 'team:genomics' }, status: 200 },
+      { summary: 'A limit out of range', params: { cloud: EXAMPLE.cloud }, query: { limit: '0' }, status: 400 },
+    ],
+    handler: async ({ ctx, params, query }) => {
+      const { vms } = ctx.services;
+      const cloud = vms.cloud(params.cloud);
+      const all = await vms.listVms(cloud);
+      const tags = query.tag ?? [];
+      const filtered = all.filter(
+        (vm) => (!query.state || vm.state === query.state) && (!query.name || vm.name === query.name) && matchesTags(vm, tags),
+      );
+      const filters = { cloud: cloud.name, state: query.state, name: query.name, tags };
+      const page = paginate(filtered, (vm) => [vm.createdAt ?? '', vm.id], { limit: query.limit, next: query.next, filters });
+      return { status: 200, body: { items: page.items.map((vm) => presentVm(vm, cloud.name)), next: page.next } };
+    },
+  }),
+  v2Route<CloudParams, { wait: boolean }, CreateBody>({
+    method: 'post',
+    path: '/clouds/{cloud}/vms',
+    operationId: 'createVm',
+    summary: 'Start a VM',
+    description:
+      'Answers 202 with the operation at once; the VM is created, then registered FREE in the tracker. With `?wait=true`, answers 201 with the VM ' +
+      '(Location: the VM) once created, or the failure as a problem.',
+    tags: ['vms'],
+    auth: 'user',
+    idempotent: true,
+    request: { params: cloudParams, query: waitQuery, body: createVmBody },
+    responses: {
+      201: { description: 'Created (with ?wait=true).', schema: vmSchema, headers: { Location: { description: 'The VM.' } } },
+      202: accepted,
+      ...problems(400, 401, 404, 409, 422, 501, 502, 503, 504),
+    },
+    examples: [
+      { summary: 'Start a VM', params: { cloud: EXAMPLE.cloud }, body: createExample, status: 202 },
+      { summary: 'Start a VM and wait', params: { cloud: EXAMPLE.cloud }, query: { wait: 'true' }, body: { ...createExample, name: 'worker-2' }, status: 201 },
+      { summary: 'A body missing its size', params: { cloud: EXAMPLE.cloud }, body: { name: 'worker-3', image: 'ubuntu-24.04' }, status: 400 },
+    ],
+    handler: async ({ ctx, params, query, body, user }) => {
+      const { vms, operationService } = ctx.services;
+      const cloud = vms.cloud(params.cloud);
+      cloud.require('create'); // 501 now, not as a failed operation
+      const request: StartRequest = { name: body.name, image: body.image, size: body.size, keyName: body.keyName, metadata: body.metadata, userData: body.userData };
+      const submitted = await operationService.submit({ kind: 'vm.start', cloud: cloud.name, userId: user?.id, request: { ...request, userData: undefined } }, (id) =>
+        vms.start(cloud, request, user?.id, id),
+      );
+      return acceptOrWait(ctx, submitted, query.wait, (op) => {
+        const vm = presentVm(op.result as Vm, cloud.name);
+        return { status: 201, body: vm, headers: { Location: vm.links.self } };
+      });
+    },
+  }),
+  v2Route<VmParams>({
+    method: 'get',
+    path: '/clouds/{cloud}/vms/{id}',
+    operationId: 'getVm',
+    summary: 'One VM',
+    tags: ['vms'],
+    auth: 'user',
+    request: { params: vmParams },
+    responses: { 200: { description: 'The VM.', schema: vmSchema }, ...problems(401, 404, 501, 502, 503, 504) },
+    examples: [
+      { summary: 'A VM', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, status: 200 },
+      { summary: 'A VM on an unknown cloud', params: { cloud: EXAMPLE.missingCloud, id: EXAMPLE.vmId }, status: 404 },
+    ],
+    handler: async ({ ctx, params }) => {
+      const { vms } = ctx.services;
+      const cloud = vms.cloud(params.cloud);
+      return { status: 200, body: presentVm(await vms.resolveVm(cloud, { node: params.id }), cloud.name) };
+    },
+  }),
+  v2Route<VmParams, { wait: boolean }>({
+    method: 'delete',
+    path: '/clouds/{cloud}/vms/{id}',
+    operationId: 'deleteVm',
+    summary: 'Delete a VM',
+    description: 'Answers 202 with the operation; it deletes the VM, waits until the cloud no longer lists it, and drops its tracker record. `?wait=true` answers 200 with the finished operation.',
+    tags: ['vms'],
+    auth: 'user',
+    request: { params: vmParams, query: waitQuery },
+    responses: {
+      200: { description: 'Deleted (with ?wait=true): the finished operation.', schema: operationSchema },
+      202: accepted,
+      ...problems(401, 404, 501, 502, 503, 504),
+    },
+    examples: [{ summary: 'Delete a VM', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, status: 202 }],
+    handler: async ({ ctx, params, query, user }) => {
+      const { vms, operationService } = ctx.services;
+      const cloud = vms.cloud(params.cloud);
+      cloud.require('destroy');
+      const vm = await vms.resolveVm(cloud, { node: params.id }); // 404 now, not as a failed operation
+      const submitted = await operationService.submit({ kind: 'vm.destroy', cloud: cloud.name, target: vm.id, userId: user?.id, request: { node: vm.id } }, (id) =>
+        vms.destroy(cloud, { node: vm.id }, { userId: user?.id, wait: true, operationId: id }),
+      );
+      return acceptOrWait(ctx, submitted, query.wait, (op) => ({ status: 200, body: presentOperation(op) }));
+    },
+  }),
+  v2Route<VmParams, Record<string, never>, ActionBody>({
+    method: 'post',
+    path: '/clouds/{cloud}/vms/{id}/actions',
+    operationId: 'actOnVm',
+    summary: 'Reboot, power off/on, open or close a port',
+    description: 'port is required for open-port / close-port and refused otherwise. A cloud whose driver lacks the capability answers 501 before any call to the cloud.',
+    tags: ['vms'],
+    auth: 'user',
+    idempotent: true,
+    request: { params: vmParams, body: vmActionBody },
+    responses: { 200: { description: 'Done.', schema: vmActionResult }, ...problems(400, 401, 404, 409, 422, 501, 502, 503, 504) },
+    examples: [
+      { summary: 'Open port 22', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, body: { action: 'open-port', port: 22, protocol: 'tcp', cidr: '10.0.0.0/8' }, status: 200 },
+      { summary: 'Reboot', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, body: { action: 'reboot' }, status: 200 },
+      { summary: 'open-port without a port', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, body: { action: 'open-port' }, status: 400 },
+    ],
+    handler: async ({ ctx, params, body, user }) => {
+      const { vms } = ctx.services;
+      const cloud = vms.cloud(params.cloud);
+      const ref = { node: params.id };
+      if (body.action === 'open-port' || body.action === 'close-port') {
+        const open = body.action === 'open-port';
+        const rule = { port: body.port as number, protocol: body.protocol ?? 'tcp', cidr: body.cidr ?? '0.0.0.0/0' };
+        const vm = await vms.firewall(cloud, ref, rule, open, user?.id);
+        const result = `Port ${rule.port}/${rule.protocol} ${open ? 'opened' : 'closed'} for ${rule.cidr} on VM ${vm.id}`;
+        return { status: 200, body: { action: body.action, vm: presentVm(vm, cloud.name), result } };
+      }
+      const vm = await vms.power(cloud, ref, body.action, user?.id);
+      return { status: 200, body: { action: body.action, vm: presentVm(vm, cloud.name), result: `${body.action} of VM ${vm.id} accepted` } };
+    },
+  }),
+];

@@ -1,0 +1,63 @@
+// Cursor pagination over a sorted list: the cursor is the sort key of the last item served
+// (opaque to clients: base64url JSON), so items added or removed meanwhile shift nothing. It
+// also carries a digest of the filters, so a cursor cannot be replayed against another query.
+import { createHash } from 'node:crypto';
+import { DispatcherError } from '../../domain/errors.js';
+
+export type SortKey = (string | number)[];
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export function compareKeys(a: SortKey, b: SortKey): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+export function filterDigest(filters: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 12);
+}
+
+export function encodeCursor(key: SortKey, digest: string): string {
+  return Buffer.from(JSON.stringify({ k: key, f: digest })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, digest: string): SortKey {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const value = parsed as { k?: unknown; f?: unknown } | undefined;
+  const valid = value && Array.isArray(value.k) && value.k.every((p) => typeof p === 'string' || typeof p === 'number');
+  if (!valid) throw invalidCursor('is not a cursor this server made');
+  if (value.f !== digest) throw invalidCursor('was made for other filters');
+  return value.k as SortKey;
+}
+
+function invalidCursor(why: string): DispatcherError {
+  const message = `"next" ${why}`;
+  return new DispatcherError('bad-request', message, {
+    code: 'InvalidCursor',
+    details: { errors: [{ in: 'query', key: 'next', reason: 'cursor.invalid', message }] },
+  });
+}
+
+/** One page of `items` (sorted here by `keyOf`) after the cursor. */
+export function paginate<T>(items: T[], keyOf: (item: T) => SortKey, options: { limit: number; next?: string; filters: Record<string, unknown> }): Page<T> {
+  const digest = filterDigest(options.filters);
+  const after = options.next === undefined ? undefined : decodeCursor(options.next, digest);
+  const sorted = [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const rest = after ? sorted.filter((item) => compareKeys(keyOf(item), after) > 0) : sorted;
+  const page = rest.slice(0, options.limit);
+  const more = rest.length > options.limit;
+  return { items: page, next: more ? encodeCursor(keyOf(page[page.length - 1]), digest) : null };
+}
