@@ -5,7 +5,7 @@ import type { Instance } from '@aws-sdk/client-ec2';
 import { ec2Host } from '../../src/drivers/ec2/ec2-client.js';
 import { ec2DriverFactory } from '../../src/drivers/ec2/ec2-factory.js';
 import { toSize, toVm } from '../../src/drivers/ec2/ec2-mappers.js';
-import { escapeFilterValue } from '../../src/drivers/ec2/ec2-requests.js';
+import { clientToken, escapeFilterValue } from '../../src/drivers/ec2/ec2-requests.js';
 import { EC2_STATE_MAP, vmStateOf } from '../../src/drivers/ec2/ec2-states.js';
 
 describe('ec2 state map', () => {
@@ -91,6 +91,14 @@ describe('ec2 mappers', () => {
 
   it('escapes EC2 filter wildcards', () => {
     assert.equal(escapeFilterValue('a*b?c\\d.e+f'), 'a\\*b\\?c\\\\d.e+f');
+  });
+
+  it('passes a request id as ClientToken, hashed when EC2 would refuse it (over 64 chars, not ASCII)', () => {
+    assert.equal(clientToken('3f1c2a9e-0000-4000-8000-000000000001'), '3f1c2a9e-0000-4000-8000-000000000001');
+    const long = 'x'.repeat(65);
+    assert.match(clientToken(long), /^[0-9a-f]{64}$/);
+    assert.equal(clientToken(long), clientToken(long), 'stable, so a retry reuses it');
+    assert.notEqual(clientToken('é'), 'é');
   });
 });
 

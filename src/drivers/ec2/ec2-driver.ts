@@ -33,7 +33,7 @@ import type { Driver, DriverContext } from '../driver.js';
 import { createEc2Client, ec2Host, type Ec2Sender } from './ec2-client.js';
 import { ec2Error } from './ec2-errors.js';
 import { recordToTags, toImage, toSize, toVm } from './ec2-mappers.js';
-import { chunks, escapeFilterValue, instancesOf, ipPermission, paginate } from './ec2-requests.js';
+import { chunks, clientToken, escapeFilterValue, instancesOf, ipPermission, paginate } from './ec2-requests.js';
 import type { Ec2Options } from './ec2-options.js';
 import { LIVE_EC2_STATES } from './ec2-states.js';
 
@@ -149,7 +149,7 @@ export class Ec2Driver implements Driver {
           MaxCount: 1,
           // EC2 answers a repeated token with the first launch's reservation: a retried create,
           // by the SDK or by the service, never makes a second VM.
-          ClientToken: request.requestId,
+          ClientToken: clientToken(request.requestId),
           KeyName: request.keyName,
           UserData: request.userData === undefined ? undefined : Buffer.from(request.userData, 'utf8').toString('base64'),
           SubnetId: this.options.subnetId,

@@ -1,4 +1,5 @@
 // Request shapes and the pagination loop the EC2 driver shares between its operations.
+import { createHash } from 'node:crypto';
 import type { Instance, IpPermission, Reservation } from '@aws-sdk/client-ec2';
 import { DispatcherError } from '../../domain/errors.js';
 import type { PortRule } from '../../domain/vm-model.js';
@@ -39,4 +40,9 @@ export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** EC2 takes at most 64 ASCII characters as ClientToken; a longer request id is hashed to fit. */
+export function clientToken(requestId: string): string {
+  return requestId.length <= 64 && /^[\x20-\x7e]*$/.test(requestId) ? requestId : createHash('sha256').update(requestId).digest('hex');
 }

@@ -97,6 +97,9 @@ export class Ec2Cloud {
     const groupIds = params.list('SecurityGroupId');
     // EC2 compares the launch parameters of a repeated token; a different launch is refused.
     const signature = JSON.stringify([imageId, type, count, keyName, subnetId, groupIds]);
+    if (token !== undefined && (token.length > 64 || !/^[\x20-\x7e]*$/.test(token))) {
+      throw new Ec2ApiError('InvalidParameterValue', 'ClientToken must be at most 64 ASCII characters.');
+    }
     const earlier = token ? this.byClientToken.get(token) : undefined;
     if (earlier) {
       if (earlier.signature !== signature) throw new Ec2ApiError('IdempotentParameterMismatch', `Client token ${token} was used with other parameters.`);
