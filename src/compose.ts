@@ -2,6 +2,8 @@
 // dispatcher out (store opened and migrated, admin bootstrapped, services built, app created).
 import type { Express } from 'express';
 import { createApp } from './app.js';
+import { createAdmission, createAdminServices, type AdminServices } from './admin/admin-compose.js';
+import type { ConfigSource } from './admin/runtime-admin-service.js';
 import { BuiltinTracker } from './cistern/builtin-tracker.js';
 import { createCisternTracker } from './cistern/cistern-client.js';
 import type { Tracker } from './cistern/tracker.js';
@@ -36,6 +38,8 @@ export interface Services {
   idempotency: IdempotencyStore;
   /** Mutable runtime state (drain). */
   state: { draining: boolean };
+  /** Operators' admin and status services (src/admin). */
+  admin: AdminServices;
 }
 
 export interface Dispatcher {
@@ -43,10 +47,18 @@ export interface Dispatcher {
   services: Services;
   /** Set when the bootstrap admin was created with a generated password (print it once). */
   generatedAdminPassword?: string;
+  /** Starts the background workers (reconciler, startup poll, settings sync); main calls it, tests only when they need it. */
+  startBackground(): void;
   close(): Promise<void>;
 }
 
-export async function composeDispatcher(config: Config, logger: AppLogger, storeOptions: StoreOptions = {}): Promise<Dispatcher> {
+export interface ComposeOptions extends StoreOptions {
+  /** What POST /api/v2/admin/reload re-reads (main: the loader's file + environment). */
+  configSource?: ConfigSource;
+}
+
+export async function composeDispatcher(config: Config, logger: AppLogger, options: ComposeOptions = {}): Promise<Dispatcher> {
+  const { configSource, ...storeOptions } = options;
   const store = await openStore(config.database.url, storeOptions);
   try {
     const users = new UserStore(store.db);
@@ -59,14 +71,19 @@ export async function composeDispatcher(config: Config, logger: AppLogger, store
     const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
     const runner = new OperationRunner(operations);
+    const state = { draining: false };
+    const admission = createAdmission({ store, pool, tracker, state, logger });
     const vms = new VmService({
       pool,
       tracker,
       catalog,
       runner,
       wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs },
+      admission: admission.guard,
+      lifecycle: admission.lifecycle,
     });
-    const assignments = new AssignmentService({ tracker, vms, runner });
+    const assignments = new AssignmentService({ tracker, vms, runner, admission: admission.guard });
+    const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource });
     const operationService = new OperationService({ operations, db: store.db });
     const idempotency = new IdempotencyStore(store.db);
     const services: Services = {
@@ -82,14 +99,17 @@ export async function composeDispatcher(config: Config, logger: AppLogger, store
       runner,
       operationService,
       idempotency,
-      state: { draining: false },
+      state,
+      admin,
     };
     const app = createApp({ config, logger, services });
     return {
       app,
       services,
       generatedAdminPassword: bootstrap.generatedPassword,
+      startBackground: () => admin.workers.start(),
       async close() {
+        await admin.workers.stop();
         await operationService.drain(); // background v2 work writes to the store
         await Promise.allSettled([pool.close(), tracker.close()]);
         await store.close();

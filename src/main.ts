@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.log.level);
-  const dispatcher = await composeDispatcher(config, logger);
+  // A reload re-reads what this start read: the same file (DISPATCHER_CONFIG) and environment.
+  const dispatcher = await composeDispatcher(config, logger, { configSource: () => loadConfig() });
   if (dispatcher.generatedAdminPassword) {
     // Printed once, on stderr and never through the logger: it is the only copy.
     process.stderr.write(
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       `cloud-dispatcher listening on http://${config.server.host}:${port}`,
     );
   });
+  dispatcher.startBackground();
   server.on('error', (err) => {
     logger.fatal({ err }, 'cannot listen');
     process.exit(1);

@@ -35,6 +35,17 @@ export interface Config {
   };
   v1: { integerStates: boolean };
   tracker: { pollIntervalMs: number; releaseTimeoutMs: number };
+  /** Background workers (run by main only; 0 turns one off). */
+  reconciler: {
+    /** A full pass: every cloud listed once, missing VMs found. */
+    intervalMs: number;
+    /** Booting VMs looked up until running or failed (the precision of startup times). */
+    startupPollMs: number;
+    /** A VM not running this long after its create counts as a boot failure. */
+    bootTimeoutMs: number;
+    /** Operator settings re-read from the store (changes made through other instances). */
+    settingsSyncMs: number;
+  };
   cistern?: { url: string; timeoutMs: number; token?: string };
   clouds: CloudConfig[];
 }
@@ -83,6 +94,12 @@ export const configSchema = Joi.object({
   tracker: Joi.object({
     pollIntervalMs: Joi.number().integer().min(1).default(500),
     releaseTimeoutMs: Joi.number().integer().min(1).default(120_000),
+  }).default(),
+  reconciler: Joi.object({
+    intervalMs: Joi.number().integer().min(0).default(60_000),
+    startupPollMs: Joi.number().integer().min(0).default(2_000),
+    bootTimeoutMs: Joi.number().integer().min(1).default(900_000),
+    settingsSyncMs: Joi.number().integer().min(0).default(10_000),
   }).default(),
   cistern: Joi.object({
     url: Joi.string().uri({ scheme: ['http', 'https'] }).required(),

@@ -5,6 +5,7 @@ import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { Tracker, TrackerRecord, TrackerResult } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { OperationRunner } from './operation-runner.js';
+import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
 import type { VmRef, VmService } from './vm-service.js';
 
 export interface AssignInput extends VmRef {
@@ -18,6 +19,8 @@ export class AssignmentService {
       tracker: Tracker;
       vms: VmService;
       runner: OperationRunner;
+      /** Disabled clouds, retiring VMs, user limits: checked before the tracker is asked (v1 and v2 alike). */
+      admission?: Admission;
     },
   ) {}
 
@@ -32,7 +35,10 @@ export class AssignmentService {
 
   async assign(cloud: CloudConnection, input: AssignInput): Promise<TrackerResult> {
     const hostname = input.hostname ?? (await this.recordFor(cloud, { node: input.node })).hostname;
-    return this.deps.tracker.assign(cloud.name, { hostname, user: input.user, vmType: input.vmType });
+    const admission = this.deps.admission ?? OPEN_ADMISSION;
+    return admission.assign(cloud, { hostname, user: input.user }, () =>
+      this.deps.tracker.assign(cloud.name, { hostname, user: input.user, vmType: input.vmType }),
+    );
   }
 
   async release(cloud: CloudConnection, ref: VmRef, userId?: number): Promise<TrackerResult> {

@@ -8,6 +8,8 @@ import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
 import type { OperationRunner, StepRecorder } from './operation-runner.js';
+import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
+import type { VmLifecycle } from '../admin/vm-lifecycle.js';
 
 /** How a caller names a VM: by the cloud's id or by its name (v1's `node` / `hostname`). */
 export interface VmRef {
@@ -39,6 +41,10 @@ export class VmService {
       catalog: CatalogCache;
       runner: OperationRunner;
       wait: WaitOptions;
+      /** Drain, disabled clouds, allocations: checked before any cloud call (v1 and v2 alike). */
+      admission?: Admission;
+      /** Told of each VM created and destroyed (startup-time metrics, retiring flags). */
+      lifecycle?: VmLifecycle;
     },
   ) {}
 
@@ -82,12 +88,20 @@ export class VmService {
     return vm;
   }
 
+  /** The checks a start passes first (drain, cloud enabled, allocation), alone: v2 runs them before queueing a start so a refusal answers at once. */
+  checkStart(cloud: CloudConnection): Promise<void> {
+    cloud.require('create');
+    return (this.deps.admission ?? OPEN_ADMISSION).checkStart(cloud);
+  }
+
   async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string): Promise<Vm> {
     cloud.require('create');
     const requestId = randomUUID();
-    return this.deps.runner.run({ kind: 'vm.start', cloud: cloud.name, userId, request, operationId }, async (steps) => {
+    const admission = this.deps.admission ?? OPEN_ADMISSION;
+    return admission.start(cloud, () => this.deps.runner.run({ kind: 'vm.start', cloud: cloud.name, userId, request, operationId }, async (steps) => {
       const [image, size] = await Promise.all([this.resolveImage(cloud, request.image), this.resolveSize(cloud, request.size)]);
       steps.done('resolve', `image ${image.id}, size ${size.id}`);
+      const requestedAt = new Date();
       const vm = await cloud.call('createVm', 'create', (d) =>
         d.createVm({
           name: request.name,
@@ -101,10 +115,11 @@ export class VmService {
       );
       steps.target(vm.id);
       steps.done('create', vm.id);
+      await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt });
       await this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
       steps.done('track', 'FREE');
       return vm;
-    });
+    }));
   }
 
   /** v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. */
@@ -130,6 +145,7 @@ export class VmService {
       steps.done('gone', `${waited} ms`);
     }
     await this.deps.tracker.forget(cloud.name, vm.id);
+    await this.deps.lifecycle?.destroyed(cloud.name, vm.id);
     steps.done('untrack');
   }
 

@@ -111,6 +111,14 @@ export class VmRecordStore {
     return (await query.orderBy('failed_at', 'desc').execute()).map(toRecord);
   }
 
+  /** VMs created per cloud and image (the denominator of image failure rates). */
+  async countByImage(since?: string): Promise<Array<{ cloud: string; image: string; created: number }>> {
+    let query = this.db.selectFrom('vm_records').select(['cloud', 'image', (eb) => eb.fn.countAll<number>().as('n')]);
+    if (since) query = query.where('requested_at', '>=', since);
+    const rows = await query.groupBy(['cloud', 'image']).execute();
+    return rows.map((r) => ({ cloud: r.cloud, image: r.image, created: Number(r.n) }));
+  }
+
   /** What the cloud showed now: first `running` or `error` is kept, the last state always. */
   async observed(cloud: string, idVm: string, state: string, fault?: string): Promise<void> {
     const now = new Date().toISOString();

@@ -1,0 +1,131 @@
+// The one gate every start and every assign passes, whichever API version asked: drain, a
+// disabled cloud, the cloud's allocation, a retiring VM, the user's limit. It refuses before the
+// cloud (or the tracker) is called.
+import type { Tracker } from '../cistern/tracker.js';
+import { DispatcherError } from '../domain/errors.js';
+import type { CloudConnection } from '../pool/cloud-connection.js';
+import type { CloudPool } from '../pool/cloud-pool.js';
+import type { AdminStore } from '../store/admin-store.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+/** The port the services call (VmService.start, AssignmentService.assign). */
+export interface Admission {
+  /** The start checks alone, reserving nothing (a caller about to queue a start asks first). */
+  checkStart(cloud: CloudConnection): Promise<void>;
+  start<T>(cloud: CloudConnection, work: () => Promise<T>): Promise<T>;
+  assign<T>(cloud: CloudConnection, vm: { hostname: string; user: string }, work: () => Promise<T>): Promise<T>;
+}
+
+export const OPEN_ADMISSION: Admission = {
+  checkStart: async () => {},
+  start: (_cloud, work) => work(),
+  assign: (_cloud, _vm, work) => work(),
+};
+
+export interface AdmissionDeps {
+  pool: CloudPool;
+  tracker: Tracker;
+  admin: AdminStore;
+  state: { draining: boolean };
+}
+
+export class AdmissionGuard implements Admission {
+  private readonly mutex = new KeyedMutex();
+  /** Starts admitted on this instance and not finished: counted against the allocation too. */
+  private readonly pending = new Map<string, number>();
+
+  constructor(private readonly deps: AdmissionDeps) {}
+
+  async checkStart(cloud: CloudConnection): Promise<void> {
+    const limit = this.startable(cloud);
+    if (limit !== undefined) await this.requireRoom(cloud.name, limit);
+  }
+
+  async start<T>(cloud: CloudConnection, work: () => Promise<T>): Promise<T> {
+    const limit = this.startable(cloud);
+    if (limit === undefined) return work();
+    await this.mutex.run(`start:${cloud.name}`, async () => {
+      await this.requireRoom(cloud.name, limit);
+      this.pending.set(cloud.name, (this.pending.get(cloud.name) ?? 0) + 1);
+    });
+    try {
+      return await work();
+    } finally {
+      const left = (this.pending.get(cloud.name) ?? 1) - 1;
+      if (left > 0) this.pending.set(cloud.name, left);
+      else this.pending.delete(cloud.name);
+    }
+  }
+
+  async assign<T>(cloud: CloudConnection, vm: { hostname: string; user: string }, work: () => Promise<T>): Promise<T> {
+    this.requireEnabled(cloud, 'assigned');
+    // The user's lock spans count and assign; the VM's lock keeps an operator's shutdown out.
+    return this.mutex.run(`user:${vm.user}`, () =>
+      this.vmLock(cloud.name, vm.hostname, async () => {
+        if (await this.deps.admin.isRetiring(cloud.name, vm.hostname)) {
+          throw new DispatcherError('conflict', `node ${vm.hostname} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
+            code: 'Retiring',
+          });
+        }
+        const limit = await this.deps.admin.userLimit(vm.user);
+        if (limit) {
+          const held = await this.assignedTo(vm.user);
+          if (held >= limit.maxAssigned) {
+            throw new DispatcherError('quota', `user ${vm.user} already holds ${held} VMs (limit ${limit.maxAssigned})`, {
+              code: 'UserLimitReached',
+              details: { user: vm.user, limit: limit.maxAssigned, held },
+            });
+          }
+        }
+        return work();
+      }),
+    );
+  }
+
+  /** Runs `work` while no assign of this VM can start (operators' shutdown and retire take it). */
+  vmLock<T>(cloud: string, hostname: string, work: () => Promise<T>): Promise<T> {
+    return this.mutex.run(`vm:${cloud}:${hostname}`, work);
+  }
+
+  /**
+   * What counts against a cloud's allocation: every VM the tracker holds for it (free, assigned,
+   * faulty, and released ones not yet gone), i.e. every VM we started and have not seen deleted.
+   */
+  async allocationUsed(cloud: string): Promise<number> {
+    return (await this.deps.tracker.listNodes(cloud, true)).length;
+  }
+
+  /** VMs assigned to a user, over every configured cloud. */
+  async assignedTo(user: string): Promise<number> {
+    const lists = await Promise.all(this.deps.pool.list().map((c) => this.deps.tracker.listNodes(c.name, false)));
+    return lists.flat().filter((r) => r.status_desc === 'ASSIGNED' && r.user === user).length;
+  }
+
+  /** Refuses a start while draining or on a disabled cloud; answers the cloud's allocation (undefined: no limit). */
+  private startable(cloud: CloudConnection): number | undefined {
+    if (this.deps.state.draining) {
+      throw new DispatcherError('unavailable', 'the dispatcher is draining: new VMs are not started (everything else works)', { code: 'Draining' });
+    }
+    this.requireEnabled(cloud, 'started');
+    return this.deps.pool.settings(cloud.name).allocation;
+  }
+
+  private async requireRoom(cloud: string, limit: number): Promise<void> {
+    const used = (await this.allocationUsed(cloud)) + (this.pending.get(cloud) ?? 0);
+    if (used >= limit) {
+      throw new DispatcherError('quota', `cloud ${cloud}: allocation of ${limit} VMs reached (${used} in use)`, {
+        code: 'AllocationReached',
+        details: { cloud, allocation: limit, used },
+      });
+    }
+  }
+
+  private requireEnabled(cloud: CloudConnection, verb: string): void {
+    if (!this.deps.pool.isEnabled(cloud.name)) {
+      throw new DispatcherError('unavailable', `cloud ${cloud.name} is disabled by an operator: no VM is ${verb} there`, {
+        code: 'CloudDisabled',
+        details: { cloud: cloud.name },
+      });
+    }
+  }
+}

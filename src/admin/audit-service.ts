@@ -1,0 +1,63 @@
+// Every admin change goes through run(): the change, then one audit row saying who asked for
+// what, when, and how it ended (refusals included). A failing audit write is logged, never
+// turned into a failure of a change that already happened.
+import { toDispatcherError } from '../domain/errors.js';
+import type { Logger } from '../drivers/driver.js';
+import type { AuditEntry, AuditStore } from '../store/audit-store.js';
+
+export interface Actor {
+  id?: number;
+  username: string;
+}
+
+/** Who acts when the process itself does (a reload at start, a test). */
+export const SYSTEM_ACTOR: Actor = { username: 'system' };
+
+export interface AuditPage {
+  items: AuditEntry[];
+  /** Pass as `before` to read the next (older) page; absent on the last page. */
+  nextBefore?: number;
+}
+
+export class AuditService {
+  constructor(
+    private readonly store: AuditStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async run<T>(actor: Actor, action: string, target: string, params: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+    try {
+      const value = await work();
+      await this.write({ actor: actor.username, actorId: actor.id ?? null, action, target, params, result: 'ok', status: 200, message: null });
+      return value;
+    } catch (err) {
+      const error = toDispatcherError(err);
+      await this.write({
+        actor: actor.username,
+        actorId: actor.id ?? null,
+        action,
+        target,
+        params,
+        result: 'error',
+        status: error.status,
+        message: error.kind === 'internal' ? 'internal error' : error.message,
+      });
+      throw err;
+    }
+  }
+
+  async page(options: { limit: number; before?: number; action?: string; actor?: string }): Promise<AuditPage> {
+    // One row more than asked tells whether an older page exists.
+    const rows = await this.store.page({ ...options, limit: options.limit + 1 });
+    const items = rows.slice(0, options.limit);
+    return rows.length > options.limit ? { items, nextBefore: items[items.length - 1].id } : { items };
+  }
+
+  private async write(entry: Parameters<AuditStore['append']>[0]): Promise<void> {
+    try {
+      await this.store.append(entry);
+    } catch (err) {
+      this.logger.error({ err, audit: entry }, 'could not write the audit log');
+    }
+  }
+}

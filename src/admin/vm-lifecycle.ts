@@ -1,0 +1,31 @@
+// What VmService tells the admin side about VMs: one was created (the start of its startup time),
+// one was destroyed by us (its record ends, its flags go). Bookkeeping never fails the request.
+import type { Logger } from '../drivers/driver.js';
+import type { Vm } from '../domain/vm-model.js';
+import type { AdminStore } from '../store/admin-store.js';
+import type { VmRecordStore } from '../store/vm-record-store.js';
+
+export interface VmLifecycle {
+  created(cloud: string, vm: Vm, info: { image: string; size: string; requestedAt: Date }): Promise<void>;
+  destroyed(cloud: string, vmId: string): Promise<void>;
+}
+
+export class RecordingLifecycle implements VmLifecycle {
+  constructor(private readonly deps: { records: VmRecordStore; admin: AdminStore; logger: Logger }) {}
+
+  async created(cloud: string, vm: Vm, info: { image: string; size: string; requestedAt: Date }): Promise<void> {
+    try {
+      await this.deps.records.created({ cloud, idVm: vm.id, name: vm.name, image: info.image, size: info.size, requestedAt: info.requestedAt, state: vm.state });
+    } catch (err) {
+      this.deps.logger.warn({ cloud, vm: vm.id, err }, 'could not record a VM creation (metrics will miss it)');
+    }
+  }
+
+  async destroyed(cloud: string, vmId: string): Promise<void> {
+    try {
+      await Promise.all([this.deps.records.end(cloud, vmId, 'destroyed'), this.deps.admin.clearFlags(cloud, vmId)]);
+    } catch (err) {
+      this.deps.logger.warn({ cloud, vm: vmId, err }, 'could not record a VM destruction');
+    }
+  }
+}
