@@ -84,7 +84,7 @@ export function openstackError(response: HttpResponse, context: CallContext, now
   return new DispatcherError(kind, message, {
     code,
     subject: kind === 'not-found' ? context.subject : undefined,
-    retryAfterMs: kind === 'throttled' ? (wait ?? undefined) : undefined,
+    retryAfterMs: kind === 'throttled' ? wait : undefined,
     details: { status: response.status, service: context.service, ...(requestId ? { requestId } : {}) },
   });
 }

@@ -46,12 +46,12 @@ export function createAxiosHttpClient(options: { timeoutMs: number; userAgent?: 
   });
   return {
     async send(request) {
-      const response = await instance.request({
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        data: request.body,
-      });
+      let response;
+      try {
+        response = await instance.request({ method: request.method, url: request.url, headers: request.headers, data: request.body });
+      } catch (err) {
+        throw withoutRequest(err);
+      }
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value == null ? undefined : String(value);
@@ -63,4 +63,15 @@ export function createAxiosHttpClient(options: { timeoutMs: number; userAgent?: 
       httpsAgent.destroy();
     },
   };
+}
+
+/**
+ * Axios errors carry the request config, headers and body included: the token, or the password
+ * of an auth request. Only the message and Node's code travel on, so no log can show them.
+ */
+function withoutRequest(err: unknown): Error {
+  const clean = new Error(err instanceof Error ? err.message : String(err)) as Error & { code?: string };
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') clean.code = code;
+  return clean;
 }

@@ -62,7 +62,8 @@ export class OpenstackSession {
     for (let throttled = 0; ; ) {
       const token = await this.auth.current();
       const response = await this.send(service, method, path, options, token, context);
-      if (response.status < 400 || options.accept?.includes(response.status)) return response;
+      // A redirect is an error too: following it would send the token to another URL.
+      if ((response.status >= 200 && response.status < 300) || options.accept?.includes(response.status)) return response;
       // Keystone middleware refuses a stale token before the service acts, so even a create may be sent again.
       if (response.status === 401 && !renewed) {
         renewed = true;
