@@ -77,6 +77,13 @@ export class Ec2Cloud {
     return found;
   }
 
+  /** Applies an instance's scheduled changes now (tests that must not race a timer). */
+  finishTransitions(id: string): ServerInstance | undefined {
+    const instance = this.instances.get(id);
+    if (instance) settle(instance, Number.POSITIVE_INFINITY);
+    return instance;
+  }
+
   all(): ServerInstance[] {
     const now = Date.now();
     return [...this.instances.values()].map((i) => (settle(i, now), i));
