@@ -45,7 +45,7 @@ describe('API v1 on an openstack cloud', () => {
     assert.ok(tenants.body.tenants.some((t: { id: string; name: string }) => t.id === TEST_CLOUD.projectId && t.name === TEST_CLOUD.projectName));
   });
 
-  it('starts, assigns without touching the cloud, opens a port, and releases until Nova forgets the server', async () => {
+  it('starts, assigns without touching the cloud, opens a port, and releases until Nova forgets the server', async (t) => {
     const started = await app.request('POST', '/api/v1/vm/start/os', {
       name,
       image: TEST_IMAGES[0].name,
@@ -81,12 +81,13 @@ describe('API v1 on an openstack cloud', () => {
     assert.equal(released.status, 200, JSON.stringify(released.body));
     assert.equal(released.body.result, `Node ${node.id} released and deleted`);
     assert.equal(server.count('DELETE /compute/v2.1/servers/{id}'), 1);
+    t.diagnostic(`OpenStack requests for PUT /vm/action/release by node: ${server.total()} ${JSON.stringify(server.counts())}`);
     assert.equal(server.servers.get(node.id), undefined, 'Nova no longer knows the server when release answers');
     const nodes = await app.request('GET', '/api/v1/nodes/os');
     assert.ok(!nodes.body.nodes.some((n: { id: string }) => n.id === node.id));
   });
 
-  it('stops by hostname with one filtered lookup, not a listing of every server', async () => {
+  it('stops by hostname with one filtered lookup, not a listing of every server', async (t) => {
     const started = await app.request('POST', '/api/v1/vm/start', { name: 'v1-stop-me', image: TEST_IMAGES[1].id, size: '2' });
     assert.equal(started.status, 200, JSON.stringify(started.body));
     server.resetCounts();
@@ -96,6 +97,7 @@ describe('API v1 on an openstack cloud', () => {
     const lookups = server.requests.filter((r) => r.route === 'GET /compute/v2.1/servers/detail');
     assert.equal(lookups.length, 1);
     assert.match(lookups[0].url, /name=%5Ev1-stop-me%24/);
+    t.diagnostic(`OpenStack requests for PUT /vm/stop by hostname: ${server.total()} ${JSON.stringify(server.counts())}`);
   });
 
   it('answers an unknown image in v1 words, and a quota refusal as 409 with Nova’s code', async () => {
