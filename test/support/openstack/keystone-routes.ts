@@ -63,8 +63,9 @@ export function keystoneRoutes(state: KeystoneState, baseUrl: () => string, dead
         const { token, expiresAt } = state.issue();
         const template = method === 'password' ? 'auth-password-project-scoped-response.json' : 'auth-application-credential-response.json';
         const sample = fixture<{ token: Record<string, unknown> }>(`keystone/${template}`);
-        sample.token.expires_at = new Date(expiresAt).toISOString();
-        sample.token.issued_at = new Date().toISOString();
+        // Keystone writes microseconds: 2015-11-07T02:58:43.578887Z.
+        sample.token.expires_at = new Date(expiresAt).toISOString().replace('Z', '000Z');
+        sample.token.issued_at = new Date().toISOString().replace('Z', '000Z');
         sample.token.project = { domain: { id: 'default', name: TEST_CLOUD.domain }, id: TEST_CLOUD.projectId, name: TEST_CLOUD.projectName };
         sample.token.catalog = catalog(baseUrl(), deadUrl(), shape());
         return reply(201, sample, { 'X-Subject-Token': token });
