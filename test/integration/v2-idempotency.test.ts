@@ -1,0 +1,93 @@
+// Idempotency-Key on v2 POSTs, through HTTP: replay, 422 for another body, concurrent duplicates.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../support/app-harness.js';
+
+const BODY = { name: 'idem-1', image: 'ubuntu-24.04', size: 'm1.small' };
+
+describe('v2 Idempotency-Key', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => app?.close());
+
+  const creates = () => app.fake('default').calls.createVm ?? 0;
+
+  it('replays the first answer (status, body, Location) for the same key and body, creating nothing new', async () => {
+    const before = creates();
+    const key = { 'idempotency-key': 'create-vm-1' };
+    const first = await app.request('POST', '/api/v2/clouds/default/vms', BODY, key);
+    assert.equal(first.status, 202);
+    // Another order of the same keys is the same request.
+    const again = await app.request('POST', '/api/v2/clouds/default/vms', { size: BODY.size, image: BODY.image, name: BODY.name }, key);
+    assert.equal(again.status, 202);
+    assert.deepEqual(again.body, first.body);
+    assert.equal(again.headers.get('location'), first.headers.get('location'));
+    assert.equal(again.headers.get('idempotency-replayed'), 'true');
+    await app.dispatcher.services.operationService.drain();
+    assert.equal(creates() - before, 1);
+    const named = (await app.request('GET', '/api/v2/clouds/default/vms?name=idem-1')).body.items;
+    assert.equal(named.length, 1);
+  });
+
+  it('refuses the same key with another body (422 problem) and keeps the first answer', async () => {
+    const key = { 'idempotency-key': 'create-vm-2' };
+    const first = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', { ...BODY, name: 'idem-2' }, key);
+    assert.equal(first.status, 201);
+    const other = await app.request('POST', '/api/v2/clouds/default/vms', { ...BODY, name: 'idem-2-other' }, key);
+    assert.equal(other.status, 422);
+    assert.equal(other.body.code, 'IdempotencyKeyReused');
+    assert.match(other.headers.get('content-type') ?? '', /problem\+json/);
+    const replay = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', { ...BODY, name: 'idem-2' }, key);
+    assert.equal(replay.status, 201);
+    assert.equal(replay.body.id, first.body.id);
+  });
+
+  it('lets exactly one of concurrent duplicates create; the others are told it is running or get its answer', async () => {
+    const before = creates();
+    const key = { 'idempotency-key': 'create-vm-race' };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => app.request('POST', '/api/v2/clouds/default/vms', { ...BODY, name: 'idem-race' }, key)));
+    const statuses = answers.map((a) => a.status);
+    assert.ok(statuses.every((s) => s === 202 || s === 409), statuses.join(','));
+    const firsts = answers.filter((a) => a.status === 202 && a.headers.get('idempotency-replayed') !== 'true');
+    assert.equal(firsts.length, 1, statuses.join(','));
+    const ids = new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id));
+    assert.equal(ids.size, 1, 'every 202 names the one operation');
+    for (const conflict of answers.filter((a) => a.status === 409)) assert.equal(conflict.body.code, 'IdempotencyKeyInProgress');
+    await app.dispatcher.services.operationService.drain();
+    assert.equal(creates() - before, 1);
+  });
+
+  it('scopes keys per user, frees a key whose request failed, and validates the key', async () => {
+    await app.dispatcher.services.auth.createUser('carol', 'carol-password-1', 'user');
+    const login = await app.request('POST', '/api/v2/auth/tokens', { username: 'carol', password: 'carol-password-1' }, { authorization: '' });
+    const carol = { authorization: `Bearer ${login.body.token}`, 'idempotency-key': 'create-vm-1' };
+    const theirs = await app.request('POST', '/api/v2/clouds/default/vms', { ...BODY, name: 'carols' }, carol);
+    assert.equal(theirs.status, 202, 'the same key string of another user is another key');
+
+    const key = { 'idempotency-key': 'after-failure' };
+    const failed = await app.request('POST', '/api/v2/clouds/nowhere/vms', BODY, key);
+    assert.equal(failed.status, 404);
+    const retried = await app.request('POST', '/api/v2/clouds/nowhere/vms', BODY, key);
+    assert.equal(retried.status, 404);
+    assert.equal(retried.headers.get('idempotency-replayed'), null, 'a failure is not stored: the retry ran again');
+
+    const bad = await app.request('POST', '/api/v2/clouds/default/vms', BODY, { 'idempotency-key': 'x'.repeat(300) });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].key, 'idempotency-key');
+    await app.dispatcher.services.operationService.drain();
+  });
+
+  it('guards assignments too: a replayed assign does not assign twice', async () => {
+    const vm = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', { ...BODY, name: 'idem-assign' });
+    const key = { 'idempotency-key': 'assign-1' };
+    const body = { cloud: 'default', vm: vm.body.id, user: 'alice', vmType: 'worker' };
+    const first = await app.request('POST', '/api/v2/assignments', body, key);
+    assert.equal(first.status, 201);
+    const again = await app.request('POST', '/api/v2/assignments', body, key);
+    assert.equal(again.status, 201, 'without the key this would be 409 (no longer FREE)');
+    assert.deepEqual(again.body, first.body);
+    assert.equal((await app.request('POST', '/api/v2/assignments', body)).status, 409);
+  });
+});
