@@ -23,6 +23,8 @@ export function v2OpenApi(routes: readonly RouteDoc[], version: string): OpenApi
       { name: 'vms', description: 'VMs of a cloud.' },
       { name: 'assignments', description: 'Which VM is assigned to whom (the tracker).' },
       { name: 'operations', description: 'Long-running work: create, delete, release.' },
+      { name: 'admin', description: 'Operators (admin role): log level, reload, drain, cloud settings and VM actions, users and limits, audit log.' },
+      { name: 'status', description: 'Version, clouds, effective config, VM metrics, operations, heart-beats (any authenticated user).' },
     ],
   });
 }

@@ -1,6 +1,8 @@
 // The registry of v2 route modules: the router and /openapi/v2.json are both built from this list.
 // To add routes (admin, status …): export a `V2Route[]` from a module of your own, declared with
 // `v2Route` (./v2-context.ts), and append it here. Use `auth: 'admin'` for admin-only routes.
+import { adminRoutes } from './admin/admin-routes.js';
+import { statusRoutes } from './status/status-routes.js';
 import { assignmentRoutes } from './v2-assignment-routes.js';
 import { authRoutes } from './v2-auth-routes.js';
 import { cloudRoutes } from './v2-cloud-routes.js';
@@ -9,7 +11,16 @@ import { operationRoutes } from './v2-operation-routes.js';
 import { rootRoutes } from './v2-root-routes.js';
 import { vmRoutes } from './v2-vm-routes.js';
 
-export const V2_ROUTE_MODULES: readonly (readonly V2Route[])[] = [rootRoutes, authRoutes, cloudRoutes, vmRoutes, assignmentRoutes, operationRoutes];
+export const V2_ROUTE_MODULES: readonly (readonly V2Route[])[] = [
+  rootRoutes,
+  authRoutes,
+  cloudRoutes,
+  vmRoutes,
+  assignmentRoutes,
+  operationRoutes,
+  adminRoutes,
+  statusRoutes,
+];
 
 export function v2Routes(extra: readonly (readonly V2Route[])[] = []): V2Route[] {
   return [...V2_ROUTE_MODULES, ...extra].flat();
