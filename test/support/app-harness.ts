@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildConfig } from '../../src/config/config-loader.js';
+import { buildConfig, readConfigFile } from '../../src/config/config-loader.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { composeDispatcher, type Dispatcher } from '../../src/compose.js';
 import { createLogger } from '../../src/log/log-factory.js';
@@ -22,6 +22,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** Log lines land here when set (tests that check what is logged). */
   logSink?: NodeJS.WritableStream;
+  /** A YAML/JSON config file whose keys go over the others (database and auth stay the harness's); POST /api/v2/admin/reload re-reads it. */
+  configFile?: string;
 }
 
 export interface TestApp {
@@ -54,9 +56,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database: { url: databaseUrl },
     auth: { adminUser: ADMIN.username, adminPassword: ADMIN.password, ...(options.config?.auth as object) },
   };
-  const config = buildConfig(raw, {});
+  // What main does with the loader: build from the file, and hand the same recipe to reload.
+  const build = () => buildConfig({ ...raw, ...(options.configFile ? readConfigFile(options.configFile) : {}), database: raw.database, auth: raw.auth }, {});
+  const config = build();
   const logger = createLogger(config.log.level, options.logSink);
-  const dispatcher = await composeDispatcher(config, logger);
+  const dispatcher = await composeDispatcher(config, logger, { configSource: build });
   const server: Server = await new Promise((resolve) => {
     const s = dispatcher.app.listen(0, '127.0.0.1', () => resolve(s));
   });
