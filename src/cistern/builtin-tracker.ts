@@ -4,7 +4,7 @@
 import { DispatcherError } from '../domain/errors.js';
 import type { Store } from '../store/store-open.js';
 import { TrackerStore, type TrackerRow } from '../store/tracker-store.js';
-import { TRACKER_STATUS, type AssignRequest, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';
+import { TRACKER_STATUS, type AssignRequest, type NodeRef, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';
 
 const LISTED_WITHOUT_FAULTY = ['FREE', 'ASSIGNED'];
 
@@ -19,6 +19,11 @@ export class BuiltinTracker implements Tracker {
   async listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {
     const rows = await this.records.list(cloud, withFaulty ? undefined : LISTED_WITHOUT_FAULTY);
     return rows.map(toRecord);
+  }
+
+  async findNode(cloud: string, ref: NodeRef): Promise<TrackerRecord | undefined> {
+    const row = await this.records.find(cloud, ref);
+    return row && toRecord(row);
   }
 
   async assign(cloud: string, request: AssignRequest): Promise<TrackerResult> {

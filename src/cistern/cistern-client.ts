@@ -9,7 +9,7 @@ import { DispatcherError } from '../domain/errors.js';
 import type { Logger } from '../drivers/driver.js';
 import { cisternRefusal, describeEndpoint, trackerFault, transportFault } from './cistern-faults.js';
 import { parseErrorAnswer, parseNodesAnswer, parseResultAnswer, type Parsed } from './cistern-schemas.js';
-import type { AssignRequest, Tracker, TrackerHealth, TrackerRecord, TrackerResult } from './tracker.js';
+import { findInRecords, type AssignRequest, type NodeRef, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';
 
 export interface CisternOptions {
   /** Base URL including the API prefix, e.g. `http://127.0.0.1:5071/api/v1`. */
@@ -82,6 +82,11 @@ export class CisternTracker implements Tracker {
 
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {
     return this.nodes(cloud, withFaulty, this.timeoutMs);
+  }
+
+  /** Cistern has no lookup route: the cloud's whole list, searched here. */
+  async findNode(cloud: string, ref: NodeRef): Promise<TrackerRecord | undefined> {
+    return findInRecords(await this.listNodes(cloud, true), ref);
   }
 
   async assign(cloud: string, request: AssignRequest): Promise<TrackerResult> {

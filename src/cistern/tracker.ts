@@ -40,6 +40,17 @@ export interface AssignRequest {
   vmType: string;
 }
 
+/** A VM as v1 names it: `node` (the cloud's id) or `hostname`. */
+export interface NodeRef {
+  idVm?: string;
+  hostname?: string;
+}
+
+/** findNode over a listing, for trackers that cannot look one record up. */
+export function findInRecords(records: TrackerRecord[], ref: NodeRef): TrackerRecord | undefined {
+  return ref.idVm !== undefined ? records.find((r) => r.id_vm === ref.idVm) : records.find((r) => r.hostname === ref.hostname);
+}
+
 export interface TrackerHealth {
   kind: 'builtin' | 'cistern';
   ok: boolean;
@@ -50,6 +61,12 @@ export interface Tracker {
   readonly kind: 'builtin' | 'cistern';
   /** The cloud's records; faulty ones only when asked. `cloud` is always the canonical name. */
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]>;
+  /**
+   * One record of the cloud (any status), by the cloud's VM id or else by hostname (the oldest
+   * record when several share it), as `listNodes(cloud, true)` then find would answer. The built-in
+   * tracker reads it through an index, so naming a VM costs the same among ten or ten thousand.
+   */
+  findNode(cloud: string, ref: NodeRef): Promise<TrackerRecord | undefined>;
   /** Flips a FREE record to ASSIGNED atomically: of two concurrent assigns exactly one wins, the other gets a 409 conflict. */
   assign(cloud: string, request: AssignRequest): Promise<TrackerResult>;
   /** Un-assigns the VM; the caller destroys it on the cloud afterwards. */

@@ -71,8 +71,7 @@ export class AssignmentService {
 
   /** The tracker's record of a VM named by id or hostname (the original resolved both through the tracker). */
   private async recordFor(cloud: CloudConnection, ref: VmRef): Promise<TrackerRecord> {
-    const records = await this.deps.tracker.listNodes(cloud.name, true);
-    const record = ref.node ? records.find((r) => r.id_vm === ref.node) : records.find((r) => r.hostname === ref.hostname);
+    const record = await this.deps.tracker.findNode(cloud.name, ref.node ? { idVm: ref.node } : { hostname: ref.hostname });
     if (!record) {
       throw new DispatcherError('not-found', `no tracked node ${ref.node ?? ref.hostname} on cloud ${cloud.name}`, { subject: 'vm' });
     }

@@ -14,6 +14,16 @@ export class TrackerStore {
     return normalize(await query.orderBy('id').execute());
   }
 
+  /** By VM id (unique per cloud), else the oldest record with the hostname: both read through an index. */
+  async find(cloud: string, ref: { idVm?: string; hostname?: string }): Promise<TrackerRow | undefined> {
+    let query = this.db.selectFrom('tracker_nodes').selectAll().where('cloud', '=', cloud);
+    if (ref.idVm !== undefined) query = query.where('id_vm', '=', ref.idVm);
+    else if (ref.hostname !== undefined) query = query.where('hostname', '=', ref.hostname);
+    else return undefined;
+    const row = await query.orderBy('id').limit(1).executeTakeFirst();
+    return row && normalize([row])[0];
+  }
+
   async findByHostname(cloud: string, hostname: string): Promise<TrackerRow | undefined> {
     const row = await this.db
       .selectFrom('tracker_nodes')

@@ -92,6 +92,18 @@ export function describeTrackerContract(label: string, setup: () => Promise<Trac
       assert.ok(active.some((r) => r.hostname === vm.hostname), 'a FREE record is active');
     });
 
+    it('finds one record by VM id or hostname, as listing then searching would', async () => {
+      const vm = await freeVm(cloudA);
+      const listed = await recordOf(cloudA, vm.hostname);
+      assert.deepEqual(await tracker.findNode(cloudA, { idVm: vm.id_vm }), listed);
+      assert.deepEqual(await tracker.findNode(cloudA, { hostname: vm.hostname }), listed);
+      await tracker.assign(cloudA, { hostname: vm.hostname, user: 'ada', vmType: 'worker' });
+      await tracker.release(cloudA, vm.hostname);
+      assert.equal((await tracker.findNode(cloudA, { idVm: vm.id_vm }))?.status_desc, 'RELEASED', 'any status is found');
+      assert.equal(await tracker.findNode(cloudB, { idVm: vm.id_vm }), undefined, 'not in another cloud');
+      assert.equal(await tracker.findNode(cloudA, { hostname: `missing-${randomUUID()}` }), undefined);
+    });
+
     it('hides FAULTY records unless asked for them', async (ctx) => {
       if (!t.markFaulty) return ctx.skip('the backend offers no way to mark a record faulty');
       const vm = await freeVm(cloudA);
