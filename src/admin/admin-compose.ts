@@ -94,6 +94,7 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
     pool: deps.pool,
     catalog: deps.catalog,
     audit,
+    refreshSettings: () => clouds.refresh(),
     source: deps.configSource,
   });
   const { intervalMs, startupPollMs, bootTimeoutMs, settingsSyncMs } = deps.config.reconciler;

@@ -36,6 +36,8 @@ export class RuntimeAdminService {
       pool: CloudPool;
       catalog: CatalogCache;
       audit: AuditService;
+      /** Re-reads the operator's settings from the store (other instances may have changed them). */
+      refreshSettings: () => Promise<string[]>;
       source?: ConfigSource;
     },
   ) {
@@ -79,7 +81,7 @@ export class RuntimeAdminService {
       if (this.reloading) throw new DispatcherError('conflict', 'a reload is already running', { code: 'ReloadRunning' });
       this.reloading = true;
       try {
-        return this.apply(this.read(source));
+        return await this.apply(this.read(source));
       } finally {
         this.reloading = false;
       }
@@ -98,9 +100,10 @@ export class RuntimeAdminService {
     }
   }
 
-  private apply(next: Config): ReloadReport {
+  private async apply(next: Config): Promise<ReloadReport> {
     const previous = this.config;
-    const { result, warnings } = this.deps.pool.reload(next.clouds);
+    const { result } = this.deps.pool.reload(next.clouds);
+    const warnings = await this.deps.refreshSettings();
     for (const name of [...result.reconnected, ...result.removed]) this.deps.catalog.clear(name);
     let logLevel: ReloadReport['logLevel'] = null;
     // Only a change in the file moves the level: a level set through the API survives an unrelated reload.

@@ -9,6 +9,8 @@ import { waitFor } from '../support/wait-for.js';
 
 const SECRET = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY';
 
+type Beat = { worker: string; rounds: number; late: boolean; running: boolean; secondsSinceLastBeat: number };
+
 describe('status', () => {
   let app: TestApp;
   let userAuth: Record<string, string>;
@@ -98,11 +100,11 @@ describe('status', () => {
     assert.deepEqual((await app.request('GET', '/api/v2/status/heartbeats', undefined, userAuth)).body.items, []);
     app.dispatcher.startBackground();
     const beats = await waitFor('every worker to beat twice', async () => {
-      const items = (await app.request('GET', '/api/v2/status/heartbeats', undefined, userAuth)).body.items as Array<{ worker: string; rounds: number }>;
+      const items = (await app.request('GET', '/api/v2/status/heartbeats', undefined, userAuth)).body.items as Beat[];
       return items.length === 3 && items.every((b) => b.rounds >= 2) ? items : undefined;
     });
     assert.deepEqual(beats.map((b) => b.worker).sort(), ['reconciler', 'settings-sync', 'startup-poller']);
-    for (const beat of beats as Array<{ late: boolean; running: boolean; lastBeatAt: string; secondsSinceLastBeat: number }>) {
+    for (const beat of beats) {
       assert.deepEqual([beat.late, beat.running], [false, true]);
       assert.ok(beat.secondsSinceLastBeat < 5);
     }
