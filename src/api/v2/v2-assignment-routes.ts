@@ -65,7 +65,7 @@ export const assignmentRoutes: V2Route[] = [
     request: { body: createAssignmentBody },
     responses: {
       201: { description: 'Assigned.', schema: assignmentSchema, headers: { Location: { description: 'The assignment.' } } },
-      ...problems(400, 401, 404, 409, 422, 502),
+      ...problems(400, 401, 404, 409, 422, 502, 503),
     },
     examples: [
       { summary: 'Assign a VM by id', body: { cloud: EXAMPLE.cloud, vm: EXAMPLE.vmId, user: 'alice', vmType: 'worker' }, status: 201 },
