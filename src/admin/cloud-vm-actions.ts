@@ -121,8 +121,7 @@ export class CloudVmActions {
     } catch (err) {
       if (isDispatcherError(err, 'not-found') && err.subject === 'vm') {
         // The cloud no longer has it: only our bookkeeping was left.
-        await this.deps.tracker.forget(cloud.name, record.id_vm);
-        await Promise.all([this.deps.admin.clearFlags(cloud.name, record.id_vm), this.deps.records.end(cloud.name, record.id_vm, 'destroyed')]);
+        await this.deps.vms.forgetGone(cloud, record.id_vm);
         return { ...ids(record), result: 'already-gone' };
       }
       // The flag stays: the VM takes no assignment until an operator resets it or it is retried.

@@ -54,7 +54,7 @@ export class AssignmentService {
         if (vm) {
           await this.deps.vms.destroyResolved(cloud, vm, steps, true);
         } else {
-          await this.deps.tracker.forget(cloud.name, record.id_vm);
+          await this.deps.vms.forgetGone(cloud, record.id_vm);
           steps.done('destroy', 'already gone from the cloud');
         }
       } catch (err) {

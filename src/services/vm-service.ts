@@ -149,6 +149,12 @@ export class VmService {
     steps.done('untrack');
   }
 
+  /** Drops the bookkeeping of a VM the cloud no longer has (tracker record, our VM record and flags). */
+  async forgetGone(cloud: CloudConnection, vmId: string): Promise<void> {
+    await this.deps.tracker.forget(cloud.name, vmId);
+    await this.deps.lifecycle?.destroyed(cloud.name, vmId);
+  }
+
   /** Polls the cloud until the VM is gone (or terminated); 504 with a record past the timeout. */
   async waitUntilGone(cloud: CloudConnection, vmId: string): Promise<number> {
     const { pollIntervalMs, timeoutMs } = this.deps.wait;
