@@ -2,7 +2,7 @@
 // periodic worker), startup times from fake clouds of known boot delay, boot and image failures.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startVm } from '../support/admin-fixtures.js';
+import { assign, startVm } from '../support/admin-fixtures.js';
 import { FAST_FAKE, startTestApp, type TestApp } from '../support/app-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -44,6 +44,15 @@ describe('status: missing VMs', () => {
     const again = await app.request('POST', '/api/v2/admin/reconcile');
     assert.deepEqual(again.body.missing, []);
     assert.ok(await app.fake().getVm(kept.id));
+  });
+
+  it('a release that finds the VM already gone leaves no finding behind', async () => {
+    const vm = await startVm(app, 'released-gone');
+    assert.equal((await assign(app, vm.name, 'alice')).status, 200);
+    app.fake().deleteBehindTheBack(vm.id);
+    assert.equal((await app.request('PUT', '/api/v1/vm/action/release', { hostname: vm.name })).status, 200);
+    const pass = await app.request('POST', '/api/v2/admin/reconcile');
+    assert.deepEqual(pass.body.missing, []);
   });
 
   it('the periodic reconciler, once started, finds one too and beats', async () => {
