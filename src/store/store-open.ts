@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import type { Database } from './store-schema.js';
 import { migrationProvider, ping, type Dialect } from './store-migrations.js';
@@ -46,7 +46,29 @@ function openSqlite(path: string): Kysely<Database> {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew, and preparing costs about as much as running
+ * a small query. Our SQL comes from a few builders (values are parameters), so the prepared
+ * statements are kept by SQL text. Reusing one is safe: the driver runs one query at a time.
+ */
+function withStatementCache(database: SqliteDatabase.Database, max = 500): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        // Bounded: `in (?, ?, …)` lists make one text per length.
+        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => database.close(),
+  };
 }
 
 async function openPostgres(url: string, schema?: string): Promise<Kysely<Database>> {
