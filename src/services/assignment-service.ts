@@ -41,12 +41,13 @@ export class AssignmentService {
     );
   }
 
-  async release(cloud: CloudConnection, ref: VmRef, userId?: number): Promise<TrackerResult> {
+  /** `operationId` continues an operation created earlier (v2 queues it before the work starts). */
+  async release(cloud: CloudConnection, ref: VmRef, userId?: number, operationId?: string): Promise<TrackerResult> {
     if (!ref.node && !ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
     cloud.require('destroy');
     // Resolved before anything changes: a tracker fault here leaves the cloud untouched.
     const record = await this.recordFor(cloud, ref);
-    return this.deps.runner.run({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId, request: ref }, async (steps) => {
+    return this.deps.runner.run({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId, request: ref, operationId }, async (steps) => {
       const released = await this.deps.tracker.release(cloud.name, record.hostname);
       steps.done('tracker.release', released.result);
       try {

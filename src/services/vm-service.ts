@@ -94,9 +94,12 @@ export class VmService {
     return (this.deps.admission ?? OPEN_ADMISSION).checkStart(cloud);
   }
 
-  async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string): Promise<Vm> {
+  /**
+   * `requestId` identifies the logical create: drivers hand it to the cloud as an idempotency
+   * token (EC2 ClientToken), so a start retried with the same id never makes a second VM.
+   */
+  async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, requestId: string = randomUUID()): Promise<Vm> {
     cloud.require('create');
-    const requestId = randomUUID();
     const admission = this.deps.admission ?? OPEN_ADMISSION;
     return admission.start(cloud, () => this.deps.runner.run({ kind: 'vm.start', cloud: cloud.name, userId, request, operationId }, async (steps) => {
       const [image, size] = await Promise.all([this.resolveImage(cloud, request.image), this.resolveSize(cloud, request.size)]);

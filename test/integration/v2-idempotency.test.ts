@@ -90,4 +90,29 @@ describe('v2 Idempotency-Key', () => {
     assert.deepEqual(again.body, first.body);
     assert.equal((await app.request('POST', '/api/v2/assignments', body)).status, 409);
   });
+  it('hands the cloud an idempotency token derived from the key, so a retried create after a failure makes no second VM', async () => {
+    const key = { 'idempotency-key': 'retry-after-failure' };
+    const body = { ...BODY, name: 'idem-retry' };
+    const fake = app.fake('default');
+    const before = creates();
+    fake.setFaults({ errorRate: 1 });
+    let failed;
+    try {
+      failed = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, key);
+    } finally {
+      fake.setFaults({ errorRate: 0 });
+    }
+    assert.equal(failed.status, 502, 'the first attempt fails (and frees the key)');
+    const first = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, key);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const requestId = first.body.metadata?.['dispatcher:request-id'] ?? first.body.tags?.['dispatcher:request-id'];
+    assert.match(String(requestId), /^[0-9a-f]{32}$/, 'a token derived from the key, not a random uuid');
+    // The same logical create reaching the cloud again (as after a lost answer) is the same VM.
+    const cloud = app.dispatcher.services.pool.resolve('default');
+    const vmsBefore = fake.size;
+    const again = await app.dispatcher.services.vms.start(cloud, { name: 'idem-retry', image: 'ubuntu-24.04', size: 'm1.small' }, undefined, undefined, String(requestId));
+    assert.equal(again.id, first.body.id);
+    assert.ok(creates() - before >= 2, 'the cloud was asked again');
+    assert.equal(fake.size, vmsBefore, 'and made no second VM');
+  });
 });

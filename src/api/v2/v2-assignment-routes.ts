@@ -4,7 +4,6 @@
 import type { TrackerRecord } from '../../cistern/tracker.js';
 import { DispatcherError } from '../../domain/errors.js';
 import type { CloudConnection } from '../../pool/cloud-connection.js';
-import { AssignmentService } from '../../services/assignment-service.js';
 import { accepted, acceptOrWait } from './v2-async.js';
 import { v2Route, type V2Context, type V2Route } from './v2-context.js';
 import { EXAMPLE } from './v2-examples.js';
@@ -107,14 +106,13 @@ export const assignmentRoutes: V2Route[] = [
     responses: { 200: { description: 'Released (with ?wait=true).', schema: operationSchema }, 202: accepted, ...problems(401, 404, 409, 501, 502, 504) },
     examples: [{ summary: 'Release an assignment', params: { id: EXAMPLE.assignmentId }, status: 202 }],
     handler: async ({ ctx, params, query, user }) => {
-      const { tracker, vms, operationService } = ctx.services;
+      const { assignments, operationService } = ctx.services;
       const { cloud, record } = await recordFor(ctx, params.id);
       cloud.require('destroy');
       if (record.status_desc === 'RELEASED') throw new DispatcherError('conflict', `assignment ${params.id} is already released`, { code: 'AlreadyReleased' });
       const ref = { node: record.id_vm };
       const submitted = await operationService.submit({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId: user?.id, request: ref }, (id) =>
-        // AssignmentService starts its own run; a runner pinned to our queued operation makes it continue that one.
-        new AssignmentService({ tracker, vms, runner: operationService.runnerFor(id) }).release(cloud, ref, user?.id),
+        assignments.release(cloud, ref, user?.id, id),
       );
       return acceptOrWait(ctx, submitted, query.wait, (op) => ({ status: 200, body: presentOperation(op) }));
     },

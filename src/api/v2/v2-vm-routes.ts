@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // VMs of a cloud: list (filters, cursor pages), create and delete (202 + operation), get, actions.
 import type { Protocol, Vm, VmState } from '../../domain/vm-model.js';
 import type { StartRequest } from '../../services/vm-service.js';
@@ -87,13 +88,13 @@ export const vmRoutes: V2Route[] = [
       { summary: 'Start a VM and wait', params: { cloud: EXAMPLE.cloud }, query: { wait: 'true' }, body: { ...createExample, name: 'worker-2' }, status: 201 },
       { summary: 'A body missing its size', params: { cloud: EXAMPLE.cloud }, body: { name: 'worker-3', image: 'ubuntu-24.04' }, status: 400 },
     ],
-    handler: async ({ ctx, params, query, body, user }) => {
+    handler: async ({ ctx, params, query, body, user, req }) => {
       const { vms, operationService } = ctx.services;
       const cloud = vms.cloud(params.cloud);
       await vms.checkStart(cloud); // 501, 503 (drain, cloud disabled), 409 (allocation) now, not as a failed operation
       const request: StartRequest = { name: body.name, image: body.image, size: body.size, keyName: body.keyName, metadata: body.metadata, userData: body.userData };
       const submitted = await operationService.submit({ kind: 'vm.start', cloud: cloud.name, userId: user?.id, request: { ...request, userData: undefined } }, (id) =>
-        vms.start(cloud, request, user?.id, id),
+        vms.start(cloud, request, user?.id, id, createRequestId(user?.id, req.get('idempotency-key'))),
       );
       return acceptOrWait(ctx, submitted, query.wait, (op) => {
         const vm = presentVm(op.result as Vm, cloud.name);
@@ -178,3 +179,11 @@ export const vmRoutes: V2Route[] = [
     },
   }),
 ];
+
+/**
+ * A start retried under the same Idempotency-Key (after a failure freed the key) reuses the same
+ * cloud idempotency token, so a create the cloud did carry out is not made twice.
+ */
+function createRequestId(userId: number | undefined, key: string | undefined): string | undefined {
+  return key ? createHash('sha256').update(`${userId ?? 'anonymous'}\0${key}`).digest('hex').slice(0, 32) : undefined;
+}
