@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   }
   if (!config.auth.required) logger.warn('auth.required is false: API v1 routes are open to anyone who can reach them (legacy mode)');
 
-  const server: Server = dispatcher.app.listen(config.server.port, config.server.host, () => {
+  // Express 5 hands a listen failure (port taken) to this callback as well as to 'error'.
+  const server: Server = dispatcher.app.listen(config.server.port, config.server.host, (err?: Error) => {
+    if (err) return;
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     logger.info(

@@ -62,3 +62,20 @@ describe('the dispatcher process', () => {
     assert.match(run.err(), /invalid configuration: clouds\[0\]\.options\.latencyMs: must be a number/);
   });
 });
+
+describe('the dispatcher process on a taken port', () => {
+  it('says it cannot listen and exits 1, without claiming to listen', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = launch({ DISPATCHER_PORT: String(port), DISPATCHER_ADMIN_PASSWORD: 'a-password-here' });
+      assert.equal(await exited(run.child), 1);
+      assert.match(run.out(), /cannot listen/);
+      assert.doesNotMatch(run.out(), /listening on/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
