@@ -46,7 +46,12 @@ export function createApp({ config, logger, services }: AppDeps): Express {
     }),
     v1ErrorHandler(), // errors raised before the router (body parsing) get the v1 envelope too
   );
-  const v2 = v2Api({ services, config, authenticate: authenticator({ required: true, legacySpellings: false }) });
+  const v2 = v2Api({
+    services,
+    config,
+    authenticate: authenticator({ required: true, legacySpellings: false }),
+    waitTimeoutMs: config.v2.waitTimeoutMs,
+  });
   // The trailing problem handler answers body-parser failures (400, 413) in v2's words too.
   app.use('/api/v2', jsonBody(config.server.bodyLimitBytes), v2.router, v2ProblemHandler());
   // Both specs are generated from the route declarations; /docs renders them (public, like the specs).

@@ -34,6 +34,8 @@ export interface Config {
     rateLimit: { windowMs: number; max: number };
   };
   v1: { integerStates: boolean };
+  /** `?wait=true` on v2's long operations waits at most this long, then answers 202 with the operation. */
+  v2: { waitTimeoutMs: number };
   tracker: { pollIntervalMs: number; releaseTimeoutMs: number };
   /** Background workers (run by main only; 0 turns one off). */
   reconciler: {
@@ -90,6 +92,9 @@ export const configSchema = Joi.object({
   }).default(),
   v1: Joi.object({
     integerStates: Joi.boolean().default(false),
+  }).default(),
+  v2: Joi.object({
+    waitTimeoutMs: Joi.number().integer().min(1).max(600_000).default(60_000),
   }).default(),
   tracker: Joi.object({
     pollIntervalMs: Joi.number().integer().min(1).default(500),
