@@ -1,11 +1,23 @@
 // The slice of the EC2 SDK the driver depends on: one `send`. Tests inject their own; production
 // builds one real client per cloud here.
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Ec2Options } from './ec2-options.js';
 
 export type Ec2Sender = Pick<EC2Client, 'send'>;
+export type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 
-export function createEc2Client(options: Ec2Options): EC2Client {
+let sdk: Promise<Ec2Sdk> | undefined;
+
+/**
+ * The SDK is loaded on first use: importing it costs about 85 MB of RSS and over a second of
+ * start-up, which a dispatcher without an EC2 cloud should not pay.
+ */
+export function loadEc2Sdk(): Promise<Ec2Sdk> {
+  sdk ??= import('@aws-sdk/client-ec2');
+  return sdk;
+}
+
+export function createEc2Client({ EC2Client }: Ec2Sdk, options: Ec2Options): EC2Client {
   const { accessKeyId, secretAccessKey, sessionToken } = options;
   return new EC2Client({
     region: options.region,

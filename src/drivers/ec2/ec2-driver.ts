@@ -1,22 +1,6 @@
 // Amazon EC2 (and EC2-compatible clouds) through @aws-sdk/client-ec2. Every lookup is one filtered
 // call; every list follows NextToken to the end; every error goes through ec2Error once.
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeInstanceTypesCommand,
-  DescribeKeyPairsCommand,
-  DescribeSecurityGroupsCommand,
-  RebootInstancesCommand,
-  RevokeSecurityGroupIngressCommand,
-  RunInstancesCommand,
-  StartInstancesCommand,
-  StopInstancesCommand,
-  TerminateInstancesCommand,
-  type EC2Client,
-  type Filter,
-  type Instance,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Filter, Instance } from '@aws-sdk/client-ec2';
 import { capabilitySet, type CapabilitySet } from '../../domain/capabilities.js';
 import { DispatcherError, isDispatcherError, notFound } from '../../domain/errors.js';
 import {
@@ -30,7 +14,7 @@ import {
   type Vm,
 } from '../../domain/vm-model.js';
 import type { Driver, DriverContext } from '../driver.js';
-import { createEc2Client, ec2Host, type Ec2Sender } from './ec2-client.js';
+import { createEc2Client, ec2Host, loadEc2Sdk, type Ec2Sdk, type Ec2Sender } from './ec2-client.js';
 import { ec2Error } from './ec2-errors.js';
 import { recordToTags, toImage, toSize, toVm } from './ec2-mappers.js';
 import { chunks, clientToken, escapeFilterValue, instancesOf, ipPermission, paginate } from './ec2-requests.js';
@@ -77,7 +61,7 @@ export class Ec2Driver implements Driver {
 
   // SigV4 signs every request: there is no session to open, so the first call is the check.
   async connect(): Promise<void> {
-    this.client();
+    this.client(await loadEc2Sdk());
   }
 
   /** A new client makes the default provider chain resolve credentials afresh. */
@@ -94,7 +78,7 @@ export class Ec2Driver implements Driver {
     const Filters = options.includeTerminated ? undefined : [LIVE_FILTER];
     const out: Vm[] = [];
     await paginate(
-      (NextToken) => this.send((c) => c.send(new DescribeInstancesCommand({ Filters, MaxResults: this.options.pageSize, NextToken }))),
+      (NextToken) => this.send((c, sdk) => c.send(new sdk.DescribeInstancesCommand({ Filters, MaxResults: this.options.pageSize, NextToken }))),
       (page) => {
         // Also filtered here: EC2-compatible clouds do not all honour instance-state-name.
         for (const vm of instancesOf(page.Reservations).map((i) => toVm(i))) {
@@ -124,7 +108,7 @@ export class Ec2Driver implements Driver {
     const Filters = [{ Name: 'tag:Name', Values: [escapeFilterValue(name)] }, LIVE_FILTER];
     let found: Vm | null = null;
     await paginate(
-      (NextToken) => this.send((c) => c.send(new DescribeInstancesCommand({ Filters, NextToken }))),
+      (NextToken) => this.send((c, sdk) => c.send(new sdk.DescribeInstancesCommand({ Filters, NextToken }))),
       (page) => {
         const match = instancesOf(page.Reservations).map((i) => toVm(i)).find((vm) => vm.name === name && vm.state !== 'terminated');
         found ??= match ?? null;
@@ -140,9 +124,9 @@ export class Ec2Driver implements Driver {
       ...ownershipMetadata(this.cloudName, request.requestId, this.createdAtOf(request.requestId)),
       Name: request.name,
     };
-    const reservation = await this.send((c) =>
+    const reservation = await this.send((c, sdk) =>
       c.send(
-        new RunInstancesCommand({
+        new sdk.RunInstancesCommand({
           ImageId: request.imageId,
           InstanceType: request.sizeId as never,
           MinCount: 1,
@@ -169,19 +153,19 @@ export class Ec2Driver implements Driver {
 
   async destroyVm(id: string): Promise<void> {
     this.launched.delete(id);
-    await this.send((c) => c.send(new TerminateInstancesCommand({ InstanceIds: [id] })));
+    await this.send((c, sdk) => c.send(new sdk.TerminateInstancesCommand({ InstanceIds: [id] })));
   }
 
   async rebootVm(id: string): Promise<void> {
-    await this.send((c) => c.send(new RebootInstancesCommand({ InstanceIds: [id] })));
+    await this.send((c, sdk) => c.send(new sdk.RebootInstancesCommand({ InstanceIds: [id] })));
   }
 
   async stopVm(id: string): Promise<void> {
-    await this.send((c) => c.send(new StopInstancesCommand({ InstanceIds: [id] })));
+    await this.send((c, sdk) => c.send(new sdk.StopInstancesCommand({ InstanceIds: [id] })));
   }
 
   async startVm(id: string): Promise<void> {
-    await this.send((c) => c.send(new StartInstancesCommand({ InstanceIds: [id] })));
+    await this.send((c, sdk) => c.send(new sdk.StartInstancesCommand({ InstanceIds: [id] })));
   }
 
   async listImages(): Promise<Image[]> {
@@ -189,7 +173,7 @@ export class Ec2Driver implements Driver {
     const Filters = this.options.imageFilters.map((f) => ({ Name: f.name, Values: f.values }));
     const out: Image[] = [];
     await paginate(
-      (NextToken) => this.send((c) => c.send(new DescribeImagesCommand({ Owners, Filters, MaxResults: this.options.pageSize, NextToken }))),
+      (NextToken) => this.send((c, sdk) => c.send(new sdk.DescribeImagesCommand({ Owners, Filters, MaxResults: this.options.pageSize, NextToken }))),
       (page) => void out.push(...(page.Images ?? []).map(toImage)),
     );
     return out;
@@ -203,7 +187,7 @@ export class Ec2Driver implements Driver {
     for (const chunk of wanted ? chunks(wanted, 100) : [undefined]) {
       await paginate(
         (NextToken) =>
-          this.send((c) => c.send(new DescribeInstanceTypesCommand({ InstanceTypes: chunk as never, MaxResults: 100, NextToken }))),
+          this.send((c, sdk) => c.send(new sdk.DescribeInstanceTypesCommand({ InstanceTypes: chunk as never, MaxResults: 100, NextToken }))),
         (page) => void out.push(...(page.InstanceTypes ?? []).map(toSize)),
       );
     }
@@ -215,10 +199,10 @@ export class Ec2Driver implements Driver {
   /** The account the credentials act for, read off its security groups (every VPC has one): no STS needed. */
   async listTenants(): Promise<Tenant[]> {
     if (!this.tenant) {
-      const groups = await this.send((c) => c.send(new DescribeSecurityGroupsCommand({ MaxResults: 5 })));
+      const groups = await this.send((c, sdk) => c.send(new sdk.DescribeSecurityGroupsCommand({ MaxResults: 5 })));
       let owner = groups.SecurityGroups?.find((g) => g.OwnerId)?.OwnerId;
       if (!owner) {
-        const page = await this.send((c) => c.send(new DescribeInstancesCommand({ MaxResults: 5 })));
+        const page = await this.send((c, sdk) => c.send(new sdk.DescribeInstancesCommand({ MaxResults: 5 })));
         owner = page.Reservations?.find((r) => r.OwnerId)?.OwnerId;
       }
       if (!owner) return [];
@@ -228,14 +212,14 @@ export class Ec2Driver implements Driver {
   }
 
   async listKeyPairs(): Promise<KeyPair[]> {
-    const answer = await this.send((c) => c.send(new DescribeKeyPairsCommand({})));
+    const answer = await this.send((c, sdk) => c.send(new sdk.DescribeKeyPairsCommand({})));
     return (answer.KeyPairs ?? []).map((k) => ({ name: k.KeyName ?? '', fingerprint: k.KeyFingerprint }));
   }
 
   async openPort(vmId: string, rule: PortRule): Promise<void> {
     const GroupId = await this.firstSecurityGroup(vmId);
     try {
-      await this.send((c) => c.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })));
+      await this.send((c, sdk) => c.send(new sdk.AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })));
     } catch (err) {
       if (isDispatcherError(err) && err.code === 'InvalidPermission.Duplicate') return;
       throw err;
@@ -246,7 +230,7 @@ export class Ec2Driver implements Driver {
     const GroupId = await this.firstSecurityGroup(vmId);
     try {
       // Newer EC2 answers an absent rule with `unknownIpPermissionSet` instead of an error: both are success.
-      await this.send((c) => c.send(new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })));
+      await this.send((c, sdk) => c.send(new sdk.RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })));
     } catch (err) {
       if (isDispatcherError(err) && err.code === 'InvalidPermission.NotFound') return;
       throw err;
@@ -255,7 +239,7 @@ export class Ec2Driver implements Driver {
 
   private async firstSecurityGroup(vmId: string): Promise<string> {
     // Unlike getVm, an unknown id is an error here: let EC2's InvalidInstanceID.NotFound through.
-    const page = await this.send((c) => c.send(new DescribeInstancesCommand({ InstanceIds: [vmId] })));
+    const page = await this.send((c, sdk) => c.send(new sdk.DescribeInstancesCommand({ InstanceIds: [vmId] })));
     const instance = instancesOf(page.Reservations).find((i) => i.InstanceId === vmId);
     if (!instance || instance.State?.Name === 'terminated') throw notFound('vm', vmId);
     const group = instance.SecurityGroups?.find((g) => g.GroupId)?.GroupId;
@@ -266,7 +250,7 @@ export class Ec2Driver implements Driver {
   /** One DescribeInstances by id; undefined when EC2 does not know it. */
   private async describeOne(id: string): Promise<Instance | undefined> {
     try {
-      const page = await this.send((c) => c.send(new DescribeInstancesCommand({ InstanceIds: [id] })));
+      const page = await this.send((c, sdk) => c.send(new sdk.DescribeInstancesCommand({ InstanceIds: [id] })));
       return instancesOf(page.Reservations).find((i) => i.InstanceId === id);
     } catch (err) {
       if (isDispatcherError(err) && err.code === 'InvalidInstanceID.NotFound') return undefined;
@@ -274,17 +258,18 @@ export class Ec2Driver implements Driver {
     }
   }
 
-  private async send<T>(call: (client: Ec2Sender) => Promise<T>): Promise<T> {
+  private async send<T>(call: (client: Ec2Sender, sdk: Ec2Sdk) => Promise<T>): Promise<T> {
+    const sdk = await loadEc2Sdk();
     try {
-      return await call(this.client());
+      return await call(this.client(sdk), sdk);
     } catch (err) {
       throw ec2Error(err);
     }
   }
 
-  private client(): Ec2Sender {
+  private client(sdk: Ec2Sdk): Ec2Sender {
     if (this.injected) return this.injected;
-    this.owned ??= createEc2Client(this.options);
+    this.owned ??= createEc2Client(sdk, this.options);
     return this.owned;
   }
 
