@@ -1,0 +1,65 @@
+// The benchmark suite at toy sizes: every scenario still starts its servers, drives them and
+// produces a well-formed result with sane numbers, so bench/ cannot rot unnoticed. No timing goal
+// is checked here (that is `npm run bench`'s job, on a quiet machine).
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ensureBuild } from '../../bench/bench-build.js';
+import { formatScenario, formatTable, type ScenarioResult } from '../../bench/bench-report.js';
+import { SCENARIOS } from '../../bench/bench-scenarios.js';
+
+function checkWellFormed(result: ScenarioResult, name: string): void {
+  assert.equal(result.scenario, name);
+  assert.ok(result.title.length > 0);
+  assert.ok(result.durationMs > 0);
+  assert.ok(result.metrics.length > 0, 'at least one metric');
+  assert.ok(result.notes.length > 0, 'notes say what was counted');
+  for (const m of result.metrics) {
+    const label = `${name}: ${m.name}`;
+    assert.ok(Number.isFinite(m.figure) && m.figure >= 0, `${label}: figure ${m.figure}`);
+    assert.ok(m.unit.length > 0, `${label}: unit`);
+    if (m.baseline !== undefined) {
+      assert.ok(Number.isFinite(m.baseline) && m.baseline > 0, `${label}: baseline ${m.baseline}`);
+      assert.ok(m.ratio !== undefined && Math.abs(m.ratio - m.figure / m.baseline) < 1e-9, `${label}: ratio`);
+    }
+    if (m.goal) assert.equal(typeof m.met, 'boolean', `${label}: a goal gives met/missed`);
+    else assert.equal(m.met, undefined, `${label}: no goal, no verdict`);
+  }
+  assert.match(formatScenario(result), new RegExp(name));
+  assert.match(formatTable([result]), new RegExp(`\\| ${name} `));
+}
+
+function figure(result: ScenarioResult, prefix: string): number {
+  const m = result.metrics.find((x) => x.name.startsWith(prefix));
+  assert.ok(m, `${result.scenario} reports "${prefix}…"`);
+  return m.figure;
+}
+
+/** Checks that hold at any size and on any machine (counts and orders of magnitude, not speed). */
+const SANE: Record<string, (r: ScenarioResult) => void> = {
+  'api-overhead': (r) => assert.ok(figure(r, 'requests/s') > 1),
+  'lookup-scaling': (r) => {
+    assert.equal(figure(r, 'lookup calls per stop'), 1);
+    assert.equal(figure(r, 'lookup calls per release'), 1);
+    assert.equal(figure(r, 'listVms calls'), 0);
+  },
+  fanout: (r) => assert.ok(figure(r, 'wall time of') >= r.metrics[0].baseline! * 0.9, 'no faster than the clouds allow'),
+  memory: (r) => assert.ok(figure(r, 'RSS with') > figure(r, 'JS heap used'), 'RSS holds the heap'),
+  'assign-throughput': (r) => assert.ok(figure(r, 'pairs/s on sqlite') > 1),
+  // Generous: a loaded CI machine delays polls; this only catches a release that waits for its timeout.
+  'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 1_000, 'the release answered soon after the deletion'),
+};
+
+describe('bench smoke: every scenario at a toy size', { concurrency: 3 }, () => {
+  // One transpile for all (the scenarios' servers run the transpiled tree).
+  before(() => ensureBuild(), { timeout: 60_000 });
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name} produces a well-formed result`, { timeout: 60_000 }, async () => {
+      const result = await scenario.run(scenario.smoke);
+      checkWellFormed(result, scenario.name);
+      const sane = SANE[scenario.name];
+      assert.ok(sane, `a sanity check exists for ${scenario.name}`);
+      sane(result);
+    });
+  }
+});
