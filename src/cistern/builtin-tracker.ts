@@ -33,9 +33,9 @@ export class BuiltinTracker implements Tracker {
       user: request.user,
       recipe: request.vmType,
     });
-    const row = await this.records.findByHostname(cloud, request.hostname);
+    const row = moved[0] ?? (await this.records.findByHostname(cloud, request.hostname));
     if (!row) throw new DispatcherError('not-found', `no node with hostname ${request.hostname} on cloud ${cloud}`, { subject: 'vm' });
-    if (!moved) {
+    if (moved.length === 0) {
       throw new DispatcherError('conflict', `node ${row.id_vm} is ${row.status_desc}, not FREE`, { code: 'NotFree' });
     }
     return { id_vm: row.id_vm, id: row.id, result: `Node ${row.id_vm} assigned` };
@@ -47,9 +47,9 @@ export class BuiltinTracker implements Tracker {
       status_desc: 'RELEASED',
       user: '',
     });
-    const row = await this.records.findByHostname(cloud, hostname);
+    const row = moved[0] ?? (await this.records.findByHostname(cloud, hostname));
     if (!row) throw new DispatcherError('not-found', `no node with hostname ${hostname} on cloud ${cloud}`, { subject: 'vm' });
-    if (!moved) throw new DispatcherError('conflict', `node ${row.id_vm} is already ${row.status_desc}`, { code: 'AlreadyReleased' });
+    if (moved.length === 0) throw new DispatcherError('conflict', `node ${row.id_vm} is already ${row.status_desc}`, { code: 'AlreadyReleased' });
     return { id_vm: row.id_vm, id: row.id, result: `Node ${row.id_vm} released` };
   }
 

@@ -45,21 +45,25 @@ export class TrackerStore {
       .execute();
   }
 
-  /** Moves the record from one of `from` to `to`; answers false when no record was in such a state. */
+  /**
+   * Moves the record from one of `from` to `to`; answers the records moved, newest first (none
+   * when no record was in such a state). RETURNING saves reading the record back.
+   */
   async transition(
     cloud: string,
     hostname: string,
     from: string[],
     to: { status: number; status_desc: string; user: string; recipe?: string },
-  ): Promise<boolean> {
-    const result = await this.db
+  ): Promise<TrackerRow[]> {
+    const rows = await this.db
       .updateTable('tracker_nodes')
       .set({ ...to, updated_at: new Date().toISOString() })
       .where('cloud', '=', cloud)
       .where('hostname', '=', hostname)
       .where('status_desc', 'in', from)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+      .returningAll()
+      .execute();
+    return normalize(rows).sort((a, b) => b.id - a.id);
   }
 
   async remove(cloud: string, idVm: string): Promise<void> {
