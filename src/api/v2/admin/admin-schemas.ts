@@ -3,6 +3,7 @@
 import Joi from 'joi';
 import { LOG_LEVELS } from '../../../config/config-schema.js';
 import { pageQuery } from '../v2-schemas.js';
+import { missingVmSchema } from '../status/status-schemas.js';
 
 const text = Joi.string().min(1).max(255);
 const isoTime = Joi.string().isoDate();
@@ -44,18 +45,7 @@ export const passSchema = Joi.object({
       }),
     )
     .required(),
-  missing: Joi.array()
-    .items(
-      Joi.object({
-        cloud: Joi.string().required(),
-        idVm: Joi.string().required(),
-        hostname: Joi.string().allow(null).required(),
-        trackerStatus: Joi.string().allow(null).required(),
-        recorded: Joi.boolean().required(),
-        missingSince: isoTime.required(),
-      }).id('MissingVm'),
-    )
-    .required(),
+  missing: Joi.array().items(missingVmSchema).required(),
   observed: Joi.object({ running: Joi.number().integer().required(), failed: Joi.number().integer().required() }).required(),
 }).id('ReconcilePass');
 

@@ -49,20 +49,19 @@ export const vmTotalsSchema = Joi.object({
   missing: Joi.object({ count: int.required(), lastPassAt: isoTime.allow(null).required() }).required(),
 });
 
+/** A VM the tracker or our records hold that the cloud no longer lists (status and admin reconcile share it). */
+export const missingVmSchema = Joi.object({
+  cloud: Joi.string().required(),
+  idVm: Joi.string().required(),
+  hostname: Joi.string().allow(null).required(),
+  trackerStatus: Joi.string().allow(null).required(),
+  recorded: Joi.boolean().required(),
+  missingSince: isoTime.required(),
+}).id('MissingVm');
+
 export const missingSchema = Joi.object({
   lastPassAt: isoTime.allow(null).required(),
-  vms: Joi.array()
-    .items(
-      Joi.object({
-        cloud: Joi.string().required(),
-        idVm: Joi.string().required(),
-        hostname: Joi.string().allow(null).required(),
-        trackerStatus: Joi.string().allow(null).required(),
-        recorded: Joi.boolean().required(),
-        missingSince: isoTime.required(),
-      }),
-    )
-    .required(),
+  vms: Joi.array().items(missingVmSchema).required(),
 });
 
 const stats = {
