@@ -162,13 +162,15 @@ export class VmService {
   async waitUntilGone(cloud: CloudConnection, vmId: string): Promise<number> {
     const { pollIntervalMs, timeoutMs } = this.deps.wait;
     const started = Date.now();
-    for (;;) {
+    for (let polls = 1; ; polls++) {
       const current = await cloud.call('getVm', 'get', (d) => d.getVm(vmId));
       if (!current || current.state === 'terminated') return Date.now() - started;
       if (Date.now() - started + pollIntervalMs > timeoutMs) {
         throw new DispatcherError('timeout', `cloud ${cloud.name}: VM ${vmId} still ${current.state} after ${timeoutMs} ms`, { code: 'DeleteTimeout' });
       }
-      await sleep(pollIntervalMs);
+      // At a fixed rate from the destroy: sleeping a whole interval after each answer would stretch
+      // every period by the call's latency, and the wait after the deletion with it.
+      await sleep(Math.max(0, started + polls * pollIntervalMs - Date.now()));
     }
   }
 
