@@ -3,7 +3,7 @@
 // survives the noise better than either figure), the goal, and whether it was met.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 
 export interface Goal {
@@ -104,6 +104,8 @@ export interface Machine {
   memTotalGiB: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the report was written: how busy the shared machine was. */
+  loadAverage: number;
 }
 
 export function machine(): Machine {
@@ -119,10 +121,11 @@ export function machine(): Machine {
     memTotalGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 
-export function writeReport(path: string, report: { command: string; startedAt: string; results: ScenarioResult[] }): void {
+export function writeReport(path: string, report: { command: string; startedAt: string; loadAtStart: number; results: ScenarioResult[] }): void {
   mkdirSync(dirname(path), { recursive: true });
   const body = { ...report, machine: machine(), finishedAt: new Date().toISOString() };
   writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);

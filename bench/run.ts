@@ -1,9 +1,10 @@
 // `npm run bench` runs every scenario; `npm run bench -- fanout memory` runs those named.
 // Each result is printed as it comes, then a table of all, and the JSON report is written to
 // bench/results/latest.json (or --out <path>). --strict: exit 1 when a goal is missed.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './bench-build.js';
-import { formatScenario, formatTable, writeReport, type ScenarioResult } from './bench-report.js';
+import { formatScenario, formatTable, machine, writeReport, type ScenarioResult } from './bench-report.js';
 import { SCENARIOS } from './bench-scenarios.js';
 
 const USAGE = `usage: npm run bench [-- [--strict] [--out <file>] [scenario …]]
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const { names, out, strict } = parse(process.argv.slice(2));
   const chosen = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name));
   const startedAt = new Date().toISOString();
+  const loadAtStart = Math.round(loadavg()[0] * 100) / 100;
   const results: ScenarioResult[] = [];
   const failed: string[] = [];
   for (const scenario of chosen) {
@@ -48,8 +50,10 @@ async function main(): Promise<void> {
       console.error(`\n!! ${scenario.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
-  writeReport(out, { command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, startedAt, results });
-  console.log(`\n${formatTable(results)}\n\nreport: ${out}`);
+  writeReport(out, { command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, startedAt, loadAtStart, results });
+  const m = machine();
+  console.log(`\n${formatTable(results)}\n\n${m.nproc} CPUs (${m.cpuModel}), ${m.memTotalGiB} GiB, node ${m.node}; load average ${loadAtStart} at start, ${m.loadAverage} at the end`);
+  console.log(`report: ${out}`);
   const missed = results.flatMap((r) => r.metrics.filter((m) => m.met === false).map((m) => `${r.scenario}: ${m.name}`));
   if (missed.length > 0) console.log(`goals missed: ${missed.length}\n  ${missed.join('\n  ')}`);
   if (failed.length > 0) {

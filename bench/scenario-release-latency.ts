@@ -13,9 +13,11 @@ export interface ReleaseLatencyOptions {
   phases: number[];
   /** Releases per cloud, one at a time. */
   samples: number;
+  /** Latency of every fake call (0: the wait is the dispatcher's polling alone). */
+  latencyMs: number;
 }
 
-const DEFAULTS: ReleaseLatencyOptions = { pollIntervalMs: 200, phases: [0.1, 0.3, 0.5, 0.7, 0.9], samples: 3 };
+const DEFAULTS: ReleaseLatencyOptions = { pollIntervalMs: 200, phases: [0.1, 0.3, 0.5, 0.7, 0.9], samples: 3, latencyMs: 0 };
 
 export const releaseLatency: Scenario<ReleaseLatencyOptions> = {
   name: 'release-latency',
@@ -29,7 +31,7 @@ async function run(o: ReleaseLatencyOptions) {
     const database = cleanup.database(sqliteDatabase());
     // One interval plus the phase: the first poll (right after the destroy) still sees the VM.
     const delays = o.phases.map((phase) => Math.round(o.pollIntervalMs * (1 + phase)));
-    const clouds = delays.map((destroyDelayMs, i) => fakeCloud(`cloud-${i}`, { destroyDelayMs, seed: i + 1 }, { default: i === 0 }));
+    const clouds = delays.map((destroyDelayMs, i) => fakeCloud(`cloud-${i}`, { destroyDelayMs, latencyMs: o.latencyMs, seed: i + 1 }, { default: i === 0 }));
     const server = await cleanup.server(
       startDispatcher({ config: { clouds, tracker: { pollIntervalMs: o.pollIntervalMs } }, databaseUrl: database.url }),
     );
@@ -47,8 +49,8 @@ async function run(o: ReleaseLatencyOptions) {
         const [operation] = (await server.ask('operations', { kind: 'vm.release', limit: 10 })).filter((op) => op.target === vm.id);
         const destroyed = operation?.steps.find((s) => s.step === 'destroy');
         if (!destroyed) throw new Error(`release-latency: no destroy step recorded for ${vm.id}`);
-        // The fake schedules the deletion at (its clock at destroyVm) + destroyDelayMs; the step is
-        // noted right after destroyVm returns (latency 0), within a millisecond of it.
+        // The fake schedules the deletion at (its clock when destroyVm is done, after its latency)
+        // + destroyDelayMs; the step is noted as destroyVm returns, within a millisecond of it.
         const gone = Date.parse(destroyed.at) + destroyDelayMs;
         samples.push({ cloud, destroyDelayMs, latencyMs: answered - gone, releaseMs: answered - sent });
       }
@@ -61,7 +63,7 @@ async function run(o: ReleaseLatencyOptions) {
         metric({ name: 'median wait after deletion', figure: median(latencies), unit: 'ms', baseline: o.pollIntervalMs, baselineLabel: 'poll interval' }),
       ],
       notes: [
-        `pollIntervalMs ${o.pollIntervalMs}; ${o.phases.length} fake clouds deleting ${delays.join(', ')} ms after destroyVm; ${o.samples} releases each, one at a time.`,
+        `pollIntervalMs ${o.pollIntervalMs}; ${o.phases.length} fake clouds deleting ${delays.join(', ')} ms after destroyVm, ${o.latencyMs} ms per call; ${o.samples} releases each, one at a time.`,
         'wait = (release answered, client clock) − (destroy step time + destroyDelayMs); a deletion just after a poll waits about one interval, one just before a poll almost nothing.',
       ],
       details: { samples: samples.map((s) => ({ ...s, latencyMs: round(s.latencyMs), releaseMs: round(s.releaseMs) })) },
