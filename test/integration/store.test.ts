@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { OperationStore } from '../../src/store/operation-store.js';
 import { TrackerStore } from '../../src/store/tracker-store.js';
 import { UserStore } from '../../src/store/user-store.js';
-import { storeBackends, type TestStore } from '../support/store-backends.js';
+import pg from 'pg';
+import { openPostgresStore, storeBackends, type TestStore } from '../support/store-backends.js';
 import { openStore } from '../../src/store/store-open.js';
 
 for (const backend of storeBackends()) {
@@ -19,6 +20,27 @@ for (const backend of storeBackends()) {
       const again = await openStore(store.url, { schema: store.schema });
       await again.ping();
       await again.close();
+    });
+
+    it('migrates in its own schema even when another schema already holds migration tables', async (ctx) => {
+      if (backend.label !== 'postgres') return ctx.skip('PostgreSQL schemas only');
+      const foreign = `t_foreign_${Date.now().toString(36)}`;
+      const client = new pg.Client({ connectionString: store.url });
+      await client.connect();
+      try {
+        await client.query(`create schema ${foreign}`);
+        await client.query(`create table ${foreign}.kysely_migration (name varchar(255) primary key, timestamp varchar(255))`);
+        await client.query(`create table ${foreign}.kysely_migration_lock (id varchar(255) primary key, is_locked integer)`);
+        const fresh = await openPostgresStore(store.url);
+        try {
+          assert.equal(await new UserStore(fresh.db).count(), 0, 'its own tables were created');
+        } finally {
+          await fresh.destroy();
+        }
+      } finally {
+        await client.query(`drop schema if exists ${foreign} cascade`);
+        await client.end();
+      }
     });
 
     it('creates users with unique names and never returns the hash in listings', async () => {
