@@ -84,7 +84,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     });
     const assignments = new AssignmentService({ tracker, vms, runner, admission: admission.guard });
     const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource });
-    const operationService = new OperationService({ operations, db: store.db });
+    const operationService = new OperationService({ operations });
     const idempotency = new IdempotencyStore(store.db);
     const services: Services = {
       store,

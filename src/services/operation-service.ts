@@ -1,10 +1,8 @@
 // Asynchronous work for API v2: an operation is stored `queued` before the work starts, so the
 // client gets its id at once (202 + Location) and a restart finds it (compose marks it
 // interrupted). The work runs in the background; close() waits for what is still in flight.
-import type { Kysely } from 'kysely';
 import { DispatcherError, toDispatcherError } from '../domain/errors.js';
-import type { Operation, OperationState, OperationStore } from '../store/operation-store.js';
-import type { Database } from '../store/store-schema.js';
+import type { Operation, OperationFilter, OperationStore } from '../store/operation-store.js';
 import { OperationRunner, type OperationContext, type StepRecorder } from './operation-runner.js';
 
 export interface SubmitInput {
@@ -22,15 +20,6 @@ export interface Submitted {
   done: Promise<Operation>;
 }
 
-export interface OperationFilter {
-  userId?: number;
-  cloud?: string;
-  state?: OperationState;
-  kind?: string;
-  /** Only operations created before this (created_at, id) position: keyset pagination, newest first. */
-  before?: { createdAt: string; id: string };
-  limit: number;
-}
 
 /** A runner that continues one pre-created operation, for services that start their own run (release). */
 class PinnedRunner extends OperationRunner {
@@ -52,7 +41,6 @@ export class OperationService {
   constructor(
     private readonly deps: {
       operations: OperationStore;
-      db: Kysely<Database>;
     },
   ) {}
 
@@ -96,22 +84,10 @@ export class OperationService {
     return this.deps.operations.get(id);
   }
 
-  async list(filter: OperationFilter): Promise<Operation[]> {
-    let query = this.deps.db.selectFrom('operations').select('id');
-    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
-    if (filter.cloud) query = query.where('cloud', '=', filter.cloud);
-    if (filter.state) query = query.where('state', '=', filter.state);
-    if (filter.kind) query = query.where('kind', '=', filter.kind);
-    const before = filter.before;
-    if (before) {
-      query = query.where((eb) =>
-        eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),
-      );
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
-    const found = await Promise.all(rows.map((r) => this.deps.operations.get(r.id)));
-    return found.filter((op): op is Operation => op !== undefined);
+  list(filter: OperationFilter & { limit: number }): Promise<Operation[]> {
+    return this.deps.operations.list(filter);
   }
+
 
   /** Waits for background work still running (graceful shutdown, tests). */
   async drain(): Promise<void> {

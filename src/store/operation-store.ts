@@ -55,6 +55,15 @@ function toOperation(row: Selectable<OperationsTable>): Operation {
   };
 }
 
+export interface OperationFilter {
+  userId?: number;
+  cloud?: string;
+  state?: OperationState;
+  kind?: string;
+  before?: { createdAt: string; id: string };
+  limit?: number;
+}
+
 export class OperationStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -84,13 +93,23 @@ export class OperationStore {
     return row && toOperation(row);
   }
 
-  async list(filter: { state?: OperationState; kind?: string; limit?: number } = {}): Promise<Operation[]> {
+  /** Newest first; `before` continues a page (keyset on created_at, id). */
+  async list(filter: OperationFilter = {}): Promise<Operation[]> {
     let query = this.db.selectFrom('operations').selectAll();
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    if (filter.cloud) query = query.where('cloud', '=', filter.cloud);
     if (filter.state) query = query.where('state', '=', filter.state);
     if (filter.kind) query = query.where('kind', '=', filter.kind);
-    const rows = await query.orderBy('created_at', 'desc').limit(filter.limit ?? 100).execute();
+    const before = filter.before;
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 100).execute();
     return rows.map(toOperation);
   }
+
 
   async countByState(): Promise<Record<OperationState, number>> {
     const rows = await this.db
