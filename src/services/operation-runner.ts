@@ -23,7 +23,7 @@ export interface OperationContext {
 export class OperationRunner {
   constructor(private readonly operations: OperationStore) {}
 
-  async run<T>(context: OperationContext, work: (steps: StepRecorder) => Promise<T>, present: (value: T) => unknown = (v) => v): Promise<T> {
+  async run<T>(context: OperationContext, work: (steps: StepRecorder) => Promise<T>): Promise<T> {
     const id =
       context.operationId ??
       (await this.operations.create({ kind: context.kind, cloud: context.cloud, target: context.target, userId: context.userId, request: context.request })).id;
@@ -38,7 +38,7 @@ export class OperationRunner {
     };
     try {
       const value = await work(recorder);
-      await this.operations.update(id, { state: 'succeeded', result: present(value) ?? null, steps, target });
+      await this.operations.update(id, { state: 'succeeded', result: value ?? null, steps, target });
       return value;
     } catch (err) {
       const error = toDispatcherError(err);

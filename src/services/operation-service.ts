@@ -3,7 +3,6 @@
 // interrupted). The work runs in the background; close() waits for what is still in flight.
 import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { Operation, OperationFilter, OperationStore } from '../store/operation-store.js';
-import { OperationRunner, type OperationContext, type StepRecorder } from './operation-runner.js';
 
 export interface SubmitInput {
   kind: string;
@@ -20,20 +19,6 @@ export interface Submitted {
   done: Promise<Operation>;
 }
 
-
-/** A runner that continues one pre-created operation, for services that start their own run (release). */
-class PinnedRunner extends OperationRunner {
-  constructor(
-    store: OperationStore,
-    private readonly operationId: string,
-  ) {
-    super(store);
-  }
-
-  override run<T>(context: OperationContext, work: (steps: StepRecorder) => Promise<T>, present?: (value: T) => unknown): Promise<T> {
-    return super.run({ ...context, operationId: this.operationId }, work, present);
-  }
-}
 
 export class OperationService {
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -62,10 +47,7 @@ export class OperationService {
     return { operation, done };
   }
 
-  /** An OperationRunner whose every run continues `operationId` (hand it to a service built per call). */
-  runnerFor(operationId: string): OperationRunner {
-    return new PinnedRunner(this.deps.operations, operationId);
-  }
+
 
   /** The final operation, or undefined when it has not ended within `timeoutMs`. */
   async settle(submitted: Submitted, timeoutMs: number): Promise<Operation | undefined> {
