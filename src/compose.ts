@@ -65,6 +65,9 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     const operations = new OperationStore(store.db);
     const interrupted = await operations.interruptRunning();
     if (interrupted > 0) logger.warn({ interrupted }, 'operations left running by the previous process were marked interrupted');
+    // Expired tokens can never authenticate again; without this the table only grows.
+    const purged = await users.purgeExpiredTokens();
+    if (purged > 0) logger.info({ purged }, 'expired API tokens deleted');
     const auth = new AuthService(users, config.auth.tokenTtlSeconds);
     const bootstrap = await auth.bootstrapAdmin(config.auth.adminUser, config.auth.adminPassword);
     const pool = new CloudPool(config.clouds, logger);

@@ -79,3 +79,27 @@ describe('the dispatcher process on a taken port', () => {
     }
   });
 });
+
+describe('start-up housekeeping', () => {
+  it('deletes expired API tokens when the dispatcher starts on an existing store', async () => {
+    const { startTestApp } = await import('../support/app-harness.js');
+    const { hashToken } = await import('../../src/services/auth-service.js');
+    const dir = mkdtempSync(join(tmpdir(), 'dispatcher-purge-'));
+    dirs.push(dir);
+    const databaseUrl = `sqlite:${join(dir, 'dispatcher.sqlite')}`;
+    const first = await startTestApp({ databaseUrl });
+    try {
+      const { users } = first.dispatcher.services;
+      const admin = await users.findByName('admin');
+      await users.addToken(admin!.id, hashToken('stale'), new Date(Date.now() - 1000));
+    } finally {
+      await first.close();
+    }
+    const again = await startTestApp({ databaseUrl });
+    try {
+      assert.equal(await again.dispatcher.services.users.purgeExpiredTokens(), 0, 'the start already deleted it');
+    } finally {
+      await again.close();
+    }
+  });
+});
