@@ -33,6 +33,12 @@ export interface Driver {
   getVm(id: string): Promise<Vm | null>;
   /** One filtered provider call on the exact name; null when none. */
   findVmByName(name: string): Promise<Vm | null>;
+  /**
+   * The VM whose `dispatcher:request-id` ownership tag equals `requestId` (pending ones included,
+   * terminated ones not); null when the cloud confirms there is none. Resolves creates whose outcome
+   * is unknown (timeout, lost answer, crash): never rely on the cloud's idempotency token for this.
+   */
+  findVmByRequestId(requestId: string): Promise<Vm | null>;
   createVm(request: CreateVmRequest): Promise<Vm>;
   /** Asks the cloud to delete the VM; returns once accepted (the service polls until it is gone). */
   destroyVm(id: string): Promise<void>;

@@ -102,6 +102,11 @@ export class Ec2Driver implements Driver {
     return vm.state === 'terminated' ? null : vm;
   }
 
+  // TODO(ledger-drivers): replaced by the real lookup on branch ledger-drivers before landing.
+  async findVmByRequestId(requestId: string): Promise<Vm | null> {
+    throw new DispatcherError('not-implemented', `findVmByRequestId ${requestId}: not yet`, { code: 'NotYet' });
+  }
+
   async findVmByName(name: string): Promise<Vm | null> {
     // No MaxResults: EC2 then answers every match at once. NextToken is followed only when a
     // compatible cloud pages anyway and the first page held no exact match.

@@ -98,6 +98,13 @@ export class FakeDriver implements Driver {
     return null;
   }
 
+  async findVmByRequestId(requestId: string): Promise<Vm | null> {
+    await this.call('findVmByRequestId');
+    const id = this.byRequestId.get(requestId);
+    const record = id === undefined ? undefined : this.vms.get(id);
+    return record ? this.settle(record, Date.now()) : null;
+  }
+
   async createVm(request: CreateVmRequest): Promise<Vm> {
     await this.call('createVm');
     const existing = this.byRequestId.get(request.requestId);

@@ -90,6 +90,11 @@ export class OpenstackDriver implements Driver {
     return vm && vm.state !== 'terminated' ? vm : null;
   }
 
+  // TODO(ledger-drivers): replaced by the real lookup on branch ledger-drivers before landing.
+  async findVmByRequestId(requestId: string): Promise<Vm | null> {
+    throw new DispatcherError('not-implemented', `findVmByRequestId ${requestId}: not yet`, { code: 'NotYet' });
+  }
+
   async findVmByName(name: string): Promise<Vm | null> {
     const vms = (await this.nova.findServersByName(name)).map(serverToVm);
     return vms.find((vm) => vm.state !== 'terminated') ?? null;
