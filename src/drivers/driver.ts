@@ -12,6 +12,8 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
 }
 
+// Every call takes the pool's AbortSignal last: it fires when the call timeout passes, and the
+// pool holds the concurrency slot until the driver's promise settles.
 export interface Driver {
   /** Provider id, shown as v1 `provider`/`type`: `fake`, `ec2`, `openstack`. */
   readonly provider: string;
@@ -28,32 +30,32 @@ export interface Driver {
   close(): Promise<void>;
 
   /** Every VM of the cloud (following pagination to the end); terminated ones only when asked. */
-  listVms(options?: { includeTerminated?: boolean }): Promise<Vm[]>;
+  listVms(options?: { includeTerminated?: boolean }, signal?: AbortSignal): Promise<Vm[]>;
   /** One filtered provider call; null when the cloud does not know the id (or it is terminated). */
-  getVm(id: string): Promise<Vm | null>;
+  getVm(id: string, signal?: AbortSignal): Promise<Vm | null>;
   /** One filtered provider call on the exact name; null when none. */
-  findVmByName(name: string): Promise<Vm | null>;
+  findVmByName(name: string, signal?: AbortSignal): Promise<Vm | null>;
   /**
    * The VM whose `dispatcher:request-id` ownership tag equals `requestId` (pending ones included,
    * terminated ones not); null when the cloud confirms there is none. Resolves creates whose outcome
    * is unknown (timeout, lost answer, crash): never rely on the cloud's idempotency token for this.
    */
-  findVmByRequestId(requestId: string): Promise<Vm | null>;
-  createVm(request: CreateVmRequest): Promise<Vm>;
+  findVmByRequestId(requestId: string, signal?: AbortSignal): Promise<Vm | null>;
+  createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;
   /** Asks the cloud to delete the VM; returns once accepted (the service polls until it is gone). */
-  destroyVm(id: string): Promise<void>;
-  rebootVm(id: string): Promise<void>;
-  stopVm(id: string): Promise<void>;
-  startVm(id: string): Promise<void>;
+  destroyVm(id: string, signal?: AbortSignal): Promise<void>;
+  rebootVm(id: string, signal?: AbortSignal): Promise<void>;
+  stopVm(id: string, signal?: AbortSignal): Promise<void>;
+  startVm(id: string, signal?: AbortSignal): Promise<void>;
 
-  listImages(): Promise<Image[]>;
-  listSizes(): Promise<Size[]>;
-  listTenants(): Promise<Tenant[]>;
-  listKeyPairs(): Promise<KeyPair[]>;
+  listImages(signal?: AbortSignal): Promise<Image[]>;
+  listSizes(signal?: AbortSignal): Promise<Size[]>;
+  listTenants(signal?: AbortSignal): Promise<Tenant[]>;
+  listKeyPairs(signal?: AbortSignal): Promise<KeyPair[]>;
 
   /** Idempotent: opening an open port (closing a closed one) succeeds. */
-  openPort(vmId: string, rule: PortRule): Promise<void>;
-  closePort(vmId: string, rule: PortRule): Promise<void>;
+  openPort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void>;
+  closePort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void>;
 }
 
 export interface DriverContext {

@@ -69,7 +69,7 @@ export class CloudConnection {
    * Runs one provider call under the cloud's concurrency limit and timeout. An expired credential
    * is renewed and the call repeated, at most MAX_CREDENTIAL_ATTEMPTS times in all.
    */
-  async call<T>(operation: string, capability: Capability | undefined, fn: (driver: Driver) => Promise<T>): Promise<T> {
+  async call<T>(operation: string, capability: Capability | undefined, fn: (driver: Driver, signal: AbortSignal) => Promise<T>): Promise<T> {
     if (capability) this.require(capability);
     this.active++;
     try {
@@ -79,11 +79,11 @@ export class CloudConnection {
     }
   }
 
-  private async attempts<T>(operation: string, fn: (driver: Driver) => Promise<T>): Promise<T> {
+  private async attempts<T>(operation: string, fn: (driver: Driver, signal: AbortSignal) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.withTimeout('connect', this.ensureConnected());
-        return await this.withTimeout(operation, fn(this.driver));
+        await this.withTimeout('connect', () => this.ensureConnected());
+        return await this.withTimeout(operation, (signal) => fn(this.driver, signal));
       } catch (err) {
         if (!isDispatcherError(err, 'credentials-expired')) throw err;
         if (attempt >= MAX_CREDENTIAL_ATTEMPTS) {
@@ -145,15 +145,17 @@ export class CloudConnection {
     return this.connecting;
   }
 
-  private withTimeout<T>(operation: string, promise: Promise<T>): Promise<T> {
+  private withTimeout<T>(operation: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.config.callTimeoutMs;
+    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new DispatcherError('timeout', `cloud ${this.name}: ${operation} did not answer within ${ms} ms`, { code: 'CallTimeout' })),
-        ms,
-      );
+      timer = setTimeout(() => {
+        const err = new DispatcherError('timeout', `cloud ${this.name}: ${operation} did not answer within ${ms} ms`, { code: 'CallTimeout' });
+        controller.abort(err);
+        reject(err);
+      }, ms);
     });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([run(controller.signal), timeout]).finally(() => clearTimeout(timer));
   }
 }
