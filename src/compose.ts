@@ -1,5 +1,6 @@
 // The composition root's wiring, shared by main.ts and the test harness: config in, a ready
 // dispatcher out (store opened and migrated, admin bootstrapped, services built, app created).
+import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { createApp } from './app.js';
 import { createAdmission, createAdminServices, type AdminServices } from './admin/admin-compose.js';
@@ -13,7 +14,7 @@ import { CloudPool } from './pool/cloud-pool.js';
 import { AssignmentService } from './services/assignment-service.js';
 import { AuthService } from './services/auth-service.js';
 import { CatalogCache } from './services/catalog-cache.js';
-import { OperationRunner } from './services/operation-runner.js';
+import { operationRecovery } from './services/operation-recovery.js';
 import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
@@ -31,8 +32,7 @@ export interface Services {
   vms: VmService;
   assignments: AssignmentService;
   catalog: CatalogCache;
-  runner: OperationRunner;
-  /** v2's asynchronous work: queued operations run in the background. */
+  /** Every operation's life (v1 and v2; v2's queued work runs in the background) and crash recovery. */
   operationService: OperationService;
   /** v2's Idempotency-Key reservations and stored answers. */
   idempotency: IdempotencyStore;
@@ -63,8 +63,12 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
   try {
     const users = new UserStore(store.db);
     const operations = new OperationStore(store.db);
-    const interrupted = await operations.interruptRunning();
-    if (interrupted > 0) logger.warn({ interrupted }, 'operations left running by the previous process were marked interrupted');
+    // This process's id: the owner of the operations and idempotency keys it writes.
+    const instanceId = randomUUID();
+    const operationService = new OperationService({ operations, instanceId, logger });
+    const idempotency = new IdempotencyStore(store.db, undefined, instanceId);
+    const freed = await idempotency.releasePendingOfDead(() => false);
+    if (freed > 0) logger.warn({ freed }, 'idempotency keys left pending by a stopped process were released');
     // Expired tokens can never authenticate again; without this the table only grows.
     const purged = await users.purgeExpiredTokens();
     if (purged > 0) logger.info({ purged }, 'expired API tokens deleted');
@@ -73,22 +77,23 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     const pool = new CloudPool(config.clouds, logger);
     const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
-    const runner = new OperationRunner(operations);
     const state = { draining: false };
     const admission = createAdmission({ store, pool, tracker, state, logger });
     const vms = new VmService({
       pool,
       tracker,
       catalog,
-      runner,
+      operations: operationService,
       wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs },
       admission: admission.guard,
       lifecycle: admission.lifecycle,
     });
-    const assignments = new AssignmentService({ tracker, vms, runner, admission: admission.guard });
+    const assignments = new AssignmentService({ tracker, vms, operations: operationService, admission: admission.guard });
     const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource });
-    const operationService = new OperationService({ operations });
-    const idempotency = new IdempotencyStore(store.db);
+    operationService.recoverWith(operationRecovery({ pool, tracker, vms, assignments, lifecycle: admission.lifecycle }));
+    // What the previous process left unfinished is resolved before this one serves: a retry of
+    // its Idempotency-Key then finds the outcome rather than racing it.
+    await operationService.recover();
     const services: Services = {
       store,
       pool,
@@ -99,7 +104,6 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       vms,
       assignments,
       catalog,
-      runner,
       operationService,
       idempotency,
       state,
@@ -110,7 +114,11 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       app,
       services,
       generatedAdminPassword: bootstrap.generatedPassword,
-      startBackground: () => admin.workers.start(),
+      startBackground: () => {
+        admin.workers.start();
+        // Later passes resolve what a failed lookup left unresolved.
+        if (config.reconciler.intervalMs > 0) operationService.startRecovery(config.reconciler.intervalMs);
+      },
       async close() {
         await admin.workers.stop();
         await operationService.drain(); // background v2 work writes to the store

@@ -4,7 +4,7 @@
 import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { Tracker, TrackerRecord, TrackerResult } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
-import type { OperationRunner } from './operation-runner.js';
+import type { OperationService, StepRecorder } from './operation-service.js';
 import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
 import type { VmRef, VmService } from './vm-service.js';
 
@@ -18,7 +18,7 @@ export class AssignmentService {
     private readonly deps: {
       tracker: Tracker;
       vms: VmService;
-      runner: OperationRunner;
+      operations: OperationService;
       /** Disabled clouds, retiring VMs, user limits: checked before the tracker is asked (v1 and v2 alike). */
       admission?: Admission;
     },
@@ -47,27 +47,35 @@ export class AssignmentService {
     cloud.require('destroy');
     // Resolved before anything changes: a tracker fault here leaves the cloud untouched.
     const record = await this.recordFor(cloud, ref);
-    return this.deps.runner.run({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId, request: ref, operationId }, async (steps) => {
+    return this.deps.operations.run({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId, request: ref, operationId }, async (steps) => {
       const released = await this.deps.tracker.release(cloud.name, record.hostname);
-      steps.done('tracker.release', released.result);
-      try {
-        const vm = await this.deps.vms.findVm(cloud, { node: record.id_vm });
-        if (vm) {
-          await this.deps.vms.destroyResolved(cloud, vm, steps, true);
-        } else {
-          await this.deps.vms.forgetGone(cloud, record.id_vm);
-          steps.done('destroy', 'already gone from the cloud');
-        }
-      } catch (err) {
-        const cause = toDispatcherError(err);
-        throw new DispatcherError(
-          cause.kind === 'timeout' ? 'timeout' : 'provider-fault',
-          `node ${record.id_vm} was released in the tracker but not deleted on cloud ${cloud.name}: ${cause.message}`,
-          { code: cause.code ?? 'DestroyFailed', cause },
-        );
-      }
+      await steps.done('tracker.release', released.result);
+      await this.destroyReleased(cloud, record.id_vm, steps);
       return { ...released, result: `${released.result} and deleted` };
     });
+  }
+
+  /**
+   * The release's second half: destroy the VM and poll until the cloud no longer lists it. Also
+   * how a release cut by a crash after its tracker step is finished (operation-recovery.ts).
+   */
+  async destroyReleased(cloud: CloudConnection, idVm: string, steps: StepRecorder): Promise<void> {
+    try {
+      const vm = await this.deps.vms.findVm(cloud, { node: idVm });
+      if (vm) {
+        await this.deps.vms.destroyResolved(cloud, vm, steps, true);
+      } else {
+        await this.deps.vms.forgetGone(cloud, idVm);
+        await steps.done('destroy', 'already gone from the cloud');
+      }
+    } catch (err) {
+      const cause = toDispatcherError(err);
+      throw new DispatcherError(
+        cause.kind === 'timeout' ? 'timeout' : 'provider-fault',
+        `node ${idVm} was released in the tracker but not deleted on cloud ${cloud.name}: ${cause.message}`,
+        { code: cause.code ?? 'DestroyFailed', cause },
+      );
+    }
   }
 
   /** The tracker's record of a VM named by id or hostname (the original resolved both through the tracker). */

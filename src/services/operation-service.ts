@@ -1,8 +1,12 @@
-// Asynchronous work for API v2: an operation is stored `queued` before the work starts, so the
-// client gets its id at once (202 + Location) and a restart finds it (compose marks it
-// interrupted). The work runs in the background; close() waits for what is still in flight.
+// One owner for an operation's whole life: created (queued for v2's background work, running for
+// a synchronous call), each step written to the store as it happens, then ONE final transition
+// that is conditional on the operation being unfinished — a late writer never overwrites a final
+// state. Work whose outcome at the cloud is unknown ends in neither state: it stays `running` and
+// the recovery pass (operation-recovery.ts) resolves it, here or after a restart.
+import { randomUUID } from 'node:crypto';
 import { DispatcherError, toDispatcherError } from '../domain/errors.js';
-import type { Operation, OperationFilter, OperationStore } from '../store/operation-store.js';
+import type { Logger } from '../drivers/driver.js';
+import { UNFINISHED_STATES, type Operation, type OperationError, type OperationFilter, type OperationStep, type OperationStore } from '../store/operation-store.js';
 
 export interface SubmitInput {
   kind: string;
@@ -12,6 +16,13 @@ export interface SubmitInput {
   request: unknown;
 }
 
+export interface RunInput extends SubmitInput {
+  /** Continue an operation created earlier by submit() (v2 asynchronous work). */
+  operationId?: string;
+  /** The cloud request id of a start: stored on the operation before the cloud is called. */
+  requestId?: string;
+}
+
 export interface Submitted {
   /** The operation as stored when submitted (state `queued`). */
   operation: Operation;
@@ -19,44 +30,152 @@ export interface Submitted {
   done: Promise<Operation>;
 }
 
+export interface StepRecorder {
+  readonly operationId: string;
+  /** Notes a completed step (written to the store before it resolves). */
+  done(step: string, detail?: string): Promise<void>;
+  /** Sets the operation's target (e.g. the VM id once known). */
+  target(id: string): Promise<void>;
+}
+
+/**
+ * Thrown by work whose effect at the cloud is unknown and could not be looked up yet: the
+ * operation stays unfinished, with its steps and request id, for the next recovery pass.
+ */
+export class UnresolvedOutcome extends DispatcherError {
+  constructor(message: string, readonly outcome: DispatcherError) {
+    super(outcome.kind, message, { code: outcome.code ?? 'OutcomeUnknown', cause: outcome });
+  }
+}
+
+/** Thrown by a recovery handler when nothing can resolve the operation: it ends `interrupted`. */
+export class Unrecoverable extends Error {}
+
+/** Resumes one unfinished operation found by a recovery pass; returns its result or throws as run() work does. */
+export type RecoveryHandler = (op: Operation, steps: StepRecorder) => Promise<unknown>;
+
+export interface RecoveryReport {
+  resolved: number;
+  failed: number;
+  interrupted: number;
+  unresolved: number;
+}
+
+const RECOVERY_BATCH = 16;
 
 export class OperationService {
+  /** Operations this process is working on: a recovery pass leaves them alone. */
+  private readonly active = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private handlers: Record<string, RecoveryHandler> = {};
+  private timer?: NodeJS.Timeout;
+  private pass?: Promise<RecoveryReport>;
 
   constructor(
     private readonly deps: {
       operations: OperationStore;
+      /** This process's id, written as the owner of what it runs (the scale-out work leases it). */
+      instanceId: string;
+      logger?: Logger;
+      /** Whether another instance is alive and so still runs what it owns (leases come later: none is). */
+      isLive?: (owner: string) => boolean;
     },
   ) {}
 
+  get instanceId(): string {
+    return this.deps.instanceId;
+  }
+
   /** Stores the operation as queued and starts `work(operationId)` in the background. */
   async submit(input: SubmitInput, work: (operationId: string) => Promise<unknown>): Promise<Submitted> {
-    const operation = await this.deps.operations.create({ ...input, state: 'queued' });
-    const done = (async () => {
-      try {
-        await work(operation.id);
-      } catch (err) {
-        await this.failIfNotStarted(operation.id, err);
-      }
-      const final = await this.deps.operations.get(operation.id);
-      if (!final) throw new DispatcherError('internal', `operation ${operation.id} vanished`);
-      return final;
-    })();
-    this.inFlight.add(done);
-    void done.catch(() => undefined).finally(() => this.inFlight.delete(done));
+    const id = randomUUID();
+    this.active.add(id);
+    let operation: Operation;
+    try {
+      operation = await this.deps.operations.create({ ...input, id, state: 'queued', owner: this.instanceId });
+    } catch (err) {
+      this.active.delete(id);
+      throw err;
+    }
+    const done = this.track(
+      (async () => {
+        try {
+          await work(id);
+        } catch (err) {
+          // run() already wrote its failure; this one is for work that failed before run() took it over.
+          if (!(err instanceof UnresolvedOutcome)) await this.finish(id, failure(err, []));
+        } finally {
+          this.active.delete(id);
+        }
+        const final = await this.deps.operations.get(id);
+        if (!final) throw new DispatcherError('internal', `operation ${id} vanished`);
+        return final;
+      })(),
+    );
     return { operation, done };
   }
 
+  /** Runs `work` as a recorded operation (a new one, or the submitted `operationId`), returning what it returns. */
+  async run<T>(input: RunInput, work: (steps: StepRecorder) => Promise<T>): Promise<T> {
+    const { operationId, requestId, ...fields } = input;
+    let id: string;
+    if (operationId) {
+      id = operationId;
+      const taken = await this.deps.operations.update(id, { state: 'running', ...(requestId ? { requestId } : {}) });
+      if (!taken) throw new DispatcherError('conflict', `operation ${id} has already ended`, { code: 'OperationFinished' });
+    } else {
+      id = randomUUID();
+      this.active.add(id);
+      await this.deps.operations.create({ ...fields, id, state: 'running', owner: this.instanceId, requestId });
+    }
+    try {
+      return await this.execute(id, [], fields.target ?? null, work);
+    } finally {
+      if (!operationId) this.active.delete(id);
+    }
+  }
 
+  /** Whether another operation already sent a create with this request id (a retry after a crash). */
+  async requestIdSentBefore(requestId: string, exceptId: string): Promise<boolean> {
+    return (await this.deps.operations.othersWithRequestId(requestId, exceptId)).length > 0;
+  }
 
-  /** The final operation, or undefined when it has not ended within `timeoutMs`. */
+  /** Registers how each kind of operation is resumed after a crash (kinds without one end `interrupted`). */
+  recoverWith(handlers: Record<string, RecoveryHandler>): void {
+    this.handlers = handlers;
+  }
+
+  /**
+   * One recovery pass: every unfinished operation that no live process runs is claimed and
+   * resumed by its kind's handler. At start this finds what the previous process left; later
+   * passes pick up outcomes that could not be looked up the first time.
+   */
+  recover(): Promise<RecoveryReport> {
+    this.pass ??= this.track(this.recoverOnce()).finally(() => (this.pass = undefined));
+    return this.pass;
+  }
+
+  /** Runs a pass now, then every `intervalMs` (until close). */
+  startRecovery(intervalMs: number): void {
+    void this.recover().catch((err: unknown) => this.deps.logger?.error({ err }, 'operation recovery pass failed'));
+    this.timer = setInterval(() => {
+      void this.recover().catch((err: unknown) => this.deps.logger?.error({ err }, 'operation recovery pass failed'));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /**
+   * The final operation, or undefined when it has not ended within `timeoutMs` — or when its work
+   * returned with the outcome unknown (it runs on until a recovery pass resolves it).
+   */
   async settle(submitted: Submitted, timeoutMs: number): Promise<Operation | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), timeoutMs);
     });
     try {
-      return await Promise.race([submitted.done, timeout]);
+      const op = await Promise.race([submitted.done, timeout]);
+      return op && !(UNFINISHED_STATES as readonly string[]).includes(op.state) ? op : undefined;
     } finally {
       clearTimeout(timer);
     }
@@ -70,21 +189,103 @@ export class OperationService {
     return this.deps.operations.list(filter);
   }
 
-
-  /** Waits for background work still running (graceful shutdown, tests). */
+  /** Waits for background work still running (graceful shutdown, tests) and stops the recovery timer. */
   async drain(): Promise<void> {
+    clearInterval(this.timer);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Work that failed before the runner picked the operation up (a check, a lookup) must not stay queued. */
-  private async failIfNotStarted(id: string, err: unknown): Promise<void> {
-    const current = await this.deps.operations.get(id);
-    if (!current || current.state !== 'queued') return;
-    const error = toDispatcherError(err);
-    await this.deps.operations.update(id, {
-      state: 'failed',
-      error: { kind: error.kind, message: error.message, status: error.status, ...(error.code ? { code: error.code } : {}) },
-      steps: [{ step: 'failed', state: 'failed', at: new Date().toISOString(), detail: error.message }],
-    });
+  private async recoverOnce(): Promise<RecoveryReport> {
+    const report: RecoveryReport = { resolved: 0, failed: 0, interrupted: 0, unresolved: 0 };
+    const pending = (await this.deps.operations.listUnfinished()).filter((op) => !this.active.has(op.id));
+    // A few at once: lookups of a cloud that is down each wait for the call timeout.
+    for (let i = 0; i < pending.length; i += RECOVERY_BATCH) {
+      await Promise.all(pending.slice(i, i + RECOVERY_BATCH).map(async (op) => {
+        const outcome = await this.recoverOne(op);
+        if (outcome) report[outcome]++;
+      }));
+    }
+    if (report.resolved + report.failed + report.interrupted + report.unresolved > 0) {
+      this.deps.logger?.warn({ ...report }, 'unfinished operations recovered');
+    }
+    return report;
   }
+
+  private async recoverOne(op: Operation): Promise<keyof RecoveryReport | undefined> {
+    if (op.owner !== this.instanceId) {
+      // The lease check of the scale-out work slots in here: a live owner keeps its operation.
+      if (op.owner !== null && (this.deps.isLive ?? (() => false))(op.owner)) return undefined;
+      if (!(await this.deps.operations.claim(op.id, op.owner, this.instanceId))) return undefined;
+    }
+    if (this.active.has(op.id)) return undefined;
+    this.active.add(op.id);
+    try {
+      const handler = this.handlers[op.kind] ?? (() => Promise.reject(new Unrecoverable(`no way to resume a ${op.kind} operation`)));
+      await this.execute(op.id, op.steps, op.target, (steps) => handler(op, steps));
+      return 'resolved';
+    } catch (err) {
+      if (err instanceof UnresolvedOutcome) return 'unresolved';
+      if (err instanceof Unrecoverable) return 'interrupted';
+      return 'failed';
+    } finally {
+      this.active.delete(op.id);
+    }
+  }
+
+  /** Runs work on an operation this process holds, writing its steps as they happen and its end once. */
+  private async execute<T>(id: string, previous: OperationStep[], initialTarget: string | null, work: (steps: StepRecorder) => Promise<T>): Promise<T> {
+    const steps = [...previous];
+    let target = initialTarget ?? undefined;
+    const recorder: StepRecorder = {
+      operationId: id,
+      done: async (step, detail) => {
+        steps.push({ step, state: 'done', at: new Date().toISOString(), ...(detail ? { detail } : {}) });
+        await this.deps.operations.update(id, { steps });
+      },
+      target: async (value) => {
+        target = value;
+        await this.deps.operations.update(id, { target: value });
+      },
+    };
+    try {
+      const value = await work(recorder);
+      await this.finish(id, { state: 'succeeded', result: value ?? null, steps, target });
+      return value;
+    } catch (err) {
+      if (err instanceof UnresolvedOutcome) {
+        steps.push({ step: 'unresolved', state: 'failed', at: new Date().toISOString(), detail: err.message });
+        await this.deps.operations.update(id, { steps });
+        throw err;
+      }
+      if (err instanceof Unrecoverable) {
+        await this.finish(id, { ...failure(new DispatcherError('unavailable', err.message, { code: 'Interrupted' }), steps, target), state: 'interrupted' });
+        throw err;
+      }
+      await this.finish(id, failure(err, steps, target));
+      throw toDispatcherError(err);
+    }
+  }
+
+  /** Conditional: an operation that already ended (a failure written by run(), a recovery) keeps its state. */
+  private async finish(id: string, end: Parameters<OperationStore['update']>[1]): Promise<void> {
+    await this.deps.operations.update(id, end);
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    void promise.catch(() => undefined).finally(() => this.inFlight.delete(promise));
+    return promise;
+  }
+}
+
+/** The one failure record: the error, and a `failed` step after what was done. */
+function failure(err: unknown, steps: OperationStep[], target?: string) {
+  const error = toDispatcherError(err);
+  const record: OperationError = { kind: error.kind, message: error.message, status: error.status, ...(error.code ? { code: error.code } : {}) };
+  return {
+    state: 'failed' as const,
+    error: record,
+    steps: [...steps, { step: 'failed', state: 'failed' as const, at: new Date().toISOString(), detail: error.message }],
+    ...(target ? { target } : {}),
+  };
 }

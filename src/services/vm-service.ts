@@ -7,7 +7,8 @@ import type { Tracker } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
-import type { OperationRunner, StepRecorder } from './operation-runner.js';
+import type { OperationService, StepRecorder } from './operation-service.js';
+import { adoptCreated, createAbsent, isUnknownOutcome, lookupCreate } from './start-resolution.js';
 import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
 import type { VmLifecycle } from '../admin/vm-lifecycle.js';
 
@@ -39,7 +40,7 @@ export class VmService {
       pool: CloudPool;
       tracker: Tracker;
       catalog: CatalogCache;
-      runner: OperationRunner;
+      operations: OperationService;
       wait: WaitOptions;
       /** Drain, disabled clouds, allocations: checked before any cloud call (v1 and v2 alike). */
       admission?: Admission;
@@ -95,32 +96,39 @@ export class VmService {
   }
 
   /**
-   * `requestId` identifies the logical create: drivers hand it to the cloud as an idempotency
-   * token (EC2 ClientToken), so a start retried with the same id never makes a second VM.
+   * `requestId` identifies the logical create: stored on the operation before the cloud is called
+   * and written on the VM as a tag, so a create whose answer is lost is looked up by it
+   * (start-resolution.ts). A start retried with the same id (v2: the same Idempotency-Key) looks
+   * first, and never makes a second VM.
    */
   async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, requestId: string = randomUUID()): Promise<Vm> {
     cloud.require('create');
     const admission = this.deps.admission ?? OPEN_ADMISSION;
-    return admission.start(cloud, () => this.deps.runner.run({ kind: 'vm.start', cloud: cloud.name, userId, request, operationId }, async (steps) => {
+    const run = { kind: 'vm.start', cloud: cloud.name, userId, request: { ...request, userData: undefined }, operationId, requestId };
+    return admission.start(cloud, () => this.deps.operations.run(run, async (steps) => {
+      if (await this.deps.operations.requestIdSentBefore(requestId, steps.operationId)) {
+        const earlier = await lookupCreate(cloud, requestId, steps);
+        if (earlier) return adoptCreated(this.deps, cloud, earlier, request, steps);
+      }
       const [image, size] = await Promise.all([this.resolveImage(cloud, request.image), this.resolveSize(cloud, request.size)]);
-      steps.done('resolve', `image ${image.id}, size ${size.id}`);
+      await steps.done('resolve', `image ${image.id}, size ${size.id}`);
       const requestedAt = new Date();
-      const vm = await cloud.call('createVm', 'create', (d) =>
-        d.createVm({
-          name: request.name,
-          imageId: image.id,
-          sizeId: size.id,
-          keyName: request.keyName,
-          metadata: request.metadata,
-          userData: request.userData,
-          requestId,
-        }),
-      );
-      steps.target(vm.id);
-      steps.done('create', vm.id);
+      let vm: Vm;
+      try {
+        vm = await cloud.call('createVm', 'create', (d, signal) =>
+          d.createVm({ name: request.name, imageId: image.id, sizeId: size.id, keyName: request.keyName, metadata: request.metadata, userData: request.userData, requestId }, signal),
+        );
+      } catch (err) {
+        if (!isUnknownOutcome(err)) throw err;
+        const found = await lookupCreate(cloud, requestId, steps, err);
+        if (!found) throw createAbsent(requestId, err);
+        return adoptCreated(this.deps, cloud, found, request, steps);
+      }
+      await steps.target(vm.id);
+      await steps.done('create', vm.id);
       await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt });
       await this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
-      steps.done('track', 'FREE');
+      await steps.done('track', 'FREE');
       return vm;
     }));
   }
@@ -128,11 +136,11 @@ export class VmService {
   /** v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. */
   async destroy(cloud: CloudConnection, ref: VmRef, options: { userId?: number; wait?: boolean; operationId?: string } = {}): Promise<Vm> {
     cloud.require('destroy');
-    return this.deps.runner.run(
+    return this.deps.operations.run(
       { kind: 'vm.destroy', cloud: cloud.name, userId: options.userId, request: ref, operationId: options.operationId },
       async (steps) => {
         const vm = await this.resolveVm(cloud, ref);
-        steps.target(vm.id);
+        await steps.target(vm.id);
         await this.destroyResolved(cloud, vm, steps, options.wait ?? false);
         return vm;
       },
@@ -142,14 +150,14 @@ export class VmService {
   /** Destroys a VM already looked up, optionally waiting until the cloud no longer lists it. */
   async destroyResolved(cloud: CloudConnection, vm: Vm, steps: StepRecorder, wait: boolean): Promise<void> {
     await cloud.call('destroyVm', 'destroy', (d) => d.destroyVm(vm.id));
-    steps.done('destroy', vm.id);
+    await steps.done('destroy', vm.id);
     if (wait) {
       const waited = await this.waitUntilGone(cloud, vm.id);
-      steps.done('gone', `${waited} ms`);
+      await steps.done('gone', `${waited} ms`);
     }
     await this.deps.tracker.forget(cloud.name, vm.id);
     await this.deps.lifecycle?.destroyed(cloud.name, vm.id);
-    steps.done('untrack');
+    await steps.done('untrack');
   }
 
   /** Drops the bookkeeping of a VM the cloud no longer has (tracker record, our VM record and flags). */
@@ -177,23 +185,23 @@ export class VmService {
   async power(cloud: CloudConnection, ref: VmRef, action: PowerAction, userId?: number): Promise<Vm> {
     const capability = action === 'reboot' ? 'reboot' : 'power';
     cloud.require(capability);
-    return this.deps.runner.run({ kind: `vm.${action}`, cloud: cloud.name, userId, request: ref }, async (steps) => {
+    return this.deps.operations.run({ kind: `vm.${action}`, cloud: cloud.name, userId, request: ref }, async (steps) => {
       const vm = await this.resolveVm(cloud, ref);
-      steps.target(vm.id);
+      await steps.target(vm.id);
       const call = action === 'reboot' ? 'rebootVm' : action === 'power-off' ? 'stopVm' : 'startVm';
       await cloud.call(call, capability, (d) => d[call](vm.id));
-      steps.done(action);
+      await steps.done(action);
       return vm;
     });
   }
 
   async firewall(cloud: CloudConnection, ref: VmRef, rule: PortRule, open: boolean, userId?: number): Promise<Vm> {
     cloud.require('firewall');
-    return this.deps.runner.run({ kind: open ? 'fw.open' : 'fw.close', cloud: cloud.name, userId, request: { ...ref, ...rule } }, async (steps) => {
+    return this.deps.operations.run({ kind: open ? 'fw.open' : 'fw.close', cloud: cloud.name, userId, request: { ...ref, ...rule } }, async (steps) => {
       const vm = await this.resolveVm(cloud, ref);
-      steps.target(vm.id);
+      await steps.target(vm.id);
       await cloud.call(open ? 'openPort' : 'closePort', 'firewall', (d) => (open ? d.openPort(vm.id, rule) : d.closePort(vm.id, rule)));
-      steps.done(open ? 'open' : 'close', `${rule.protocol}/${rule.port} ${rule.cidr}`);
+      await steps.done(open ? 'open' : 'close', `${rule.protocol}/${rule.port} ${rule.cidr}`);
       return vm;
     });
   }

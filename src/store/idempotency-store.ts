@@ -26,6 +26,8 @@ export class IdempotencyStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly ttlMs = 24 * 3600_000,
+    /** This process's instance id, written on the keys it reserves. */
+    private readonly owner: string | null = null,
   ) {}
 
   async reserve(userId: number, key: string, fingerprint: string, now = new Date()): Promise<Reservation> {
@@ -42,6 +44,7 @@ export class IdempotencyStore {
           location: null,
           created_at: now.toISOString(),
           expires_at: new Date(now.getTime() + this.ttlMs).toISOString(),
+          owner: this.owner,
         })
         .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
         .returning('key')
@@ -87,6 +90,20 @@ export class IdempotencyStore {
   /** Frees a reservation whose request failed before it changed anything, so the client may retry. */
   async abandon(userId: number, key: string): Promise<void> {
     await this.db.deleteFrom('idempotency_keys').where('user_id', '=', userId).where('key', '=', key).where('state', '=', 'pending').execute();
+  }
+
+  /**
+   * At start: the pending keys of processes that are gone (their requests died with them) are
+   * freed, so the documented retry with the same key runs again instead of answering 409 for 24 h.
+   * The retry re-uses the key's request id, so a start it repeats is looked up, not made twice.
+   */
+  async releasePendingOfDead(isLive: (owner: string) => boolean): Promise<number> {
+    const owners = await this.db.selectFrom('idempotency_keys').select('owner').distinct().where('state', '=', 'pending').execute();
+    const dead = owners.map((r) => r.owner).filter((o): o is string => o !== null && o !== this.owner && !isLive(o));
+    let query = this.db.deleteFrom('idempotency_keys').where('state', '=', 'pending');
+    query = query.where((eb) => (dead.length > 0 ? eb.or([eb('owner', 'is', null), eb('owner', 'in', dead)]) : eb('owner', 'is', null)));
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async purgeExpired(now = new Date()): Promise<number> {

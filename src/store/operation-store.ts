@@ -6,6 +6,8 @@ import type { Database, OperationsTable } from './store-schema.js';
 
 export const OPERATION_STATES = ['queued', 'running', 'succeeded', 'failed', 'interrupted'] as const;
 export type OperationState = (typeof OPERATION_STATES)[number];
+/** The states an operation can leave: every write is conditional on them, so a final state is final. */
+export const UNFINISHED_STATES = ['queued', 'running'] as const satisfies OperationState[];
 
 export interface OperationStep {
   step: string;
@@ -35,6 +37,10 @@ export interface Operation {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** The instance id of the process that runs it. */
+  owner: string | null;
+  /** The cloud request id of a start (stored before the cloud is called). */
+  requestId: string | null;
 }
 
 function toOperation(row: Selectable<OperationsTable>): Operation {
@@ -52,6 +58,8 @@ function toOperation(row: Selectable<OperationsTable>): Operation {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+    owner: row.owner ?? null,
+    requestId: row.request_id ?? null,
   };
 }
 
@@ -67,10 +75,10 @@ export interface OperationFilter {
 export class OperationStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(input: { kind: string; cloud?: string; target?: string; userId?: number; request: unknown; state?: OperationState }): Promise<Operation> {
+  async create(input: NewOperation): Promise<Operation> {
     const now = new Date().toISOString();
     const row = {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       kind: input.kind,
       state: input.state ?? 'running',
       cloud: input.cloud ?? null,
@@ -83,6 +91,8 @@ export class OperationStore {
       created_at: now,
       updated_at: now,
       finished_at: null,
+      owner: input.owner ?? null,
+      request_id: input.requestId ?? null,
     };
     await this.db.insertInto('operations').values(row).execute();
     return toOperation(row);
@@ -122,13 +132,14 @@ export class OperationStore {
     return counts;
   }
 
-  async update(
-    id: string,
-    changes: { state?: OperationState; target?: string; result?: unknown; error?: OperationError; steps?: OperationStep[] },
-  ): Promise<void> {
+  /**
+   * Changes an unfinished operation; answers false (and changes nothing) once it is finished, so a
+   * late writer — a resumed run, a recovery pass, a slow background task — never overwrites a final state.
+   */
+  async update(id: string, changes: OperationChanges, owner?: string): Promise<boolean> {
     const now = new Date().toISOString();
-    const finished = changes.state && ['succeeded', 'failed', 'interrupted'].includes(changes.state);
-    await this.db
+    const finished = changes.state && !(UNFINISHED_STATES as readonly string[]).includes(changes.state);
+    let query = this.db
       .updateTable('operations')
       .set({
         ...(changes.state ? { state: changes.state } : {}),
@@ -136,21 +147,67 @@ export class OperationStore {
         ...(changes.result !== undefined ? { result: JSON.stringify(changes.result) } : {}),
         ...(changes.error ? { error: JSON.stringify(changes.error) } : {}),
         ...(changes.steps ? { steps: JSON.stringify(changes.steps) } : {}),
+        ...(changes.requestId !== undefined ? { request_id: changes.requestId } : {}),
         ...(finished ? { finished_at: now } : {}),
         updated_at: now,
       })
       .where('id', '=', id)
-      .execute();
+      .where('state', 'in', [...UNFINISHED_STATES]);
+    if (owner !== undefined) query = query.where('owner', '=', owner);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
-  /** At start: work that was running when the process died is marked interrupted, not lost. */
-  async interruptRunning(): Promise<number> {
-    const now = new Date().toISOString();
-    const result = await this.db
-      .updateTable('operations')
-      .set({ state: 'interrupted', updated_at: now, finished_at: now })
-      .where('state', 'in', ['queued', 'running'])
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+  /** Unfinished operations, oldest first (what a recovery pass looks at). */
+  async listUnfinished(limit = 500): Promise<Operation[]> {
+    const rows = await this.db
+      .selectFrom('operations')
+      .selectAll()
+      .where('state', 'in', [...UNFINISHED_STATES])
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toOperation);
   }
+
+  /** Takes an unfinished operation over from `from` (its previous owner): of two claimers, one wins. */
+  async claim(id: string, from: string | null, to: string): Promise<boolean> {
+    let query = this.db
+      .updateTable('operations')
+      .set({ owner: to, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('state', 'in', [...UNFINISHED_STATES]);
+    query = from === null ? query.where('owner', 'is', null) : query.where('owner', '=', from);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Other operations that sent a create with this request id (a retry with the same Idempotency-Key). */
+  async othersWithRequestId(requestId: string, exceptId: string): Promise<Operation[]> {
+    const rows = await this.db.selectFrom('operations').selectAll().where('request_id', '=', requestId).where('id', '!=', exceptId).execute();
+    return rows.map(toOperation);
+  }
+}
+
+export interface NewOperation {
+  /** Chosen by the caller when it must know the id before the row exists (the service marks it in flight first). */
+  id?: string;
+  kind: string;
+  cloud?: string;
+  target?: string;
+  userId?: number;
+  request: unknown;
+  state?: OperationState;
+  owner?: string;
+  requestId?: string;
+}
+
+export interface OperationChanges {
+  state?: OperationState;
+  target?: string;
+  result?: unknown;
+  error?: OperationError;
+  steps?: OperationStep[];
+  requestId?: string;
 }

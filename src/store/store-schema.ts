@@ -54,6 +54,10 @@ export interface OperationsTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  /** The instance id of the process running it (null: written before 0006). */
+  owner: string | null;
+  /** The cloud request id of a start, stored before the cloud is called. */
+  request_id: string | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -69,6 +73,8 @@ export interface IdempotencyKeysTable {
   location: string | null;
   created_at: string;
   expires_at: string;
+  /** The instance id of the process that reserved it: a restart frees the pending keys of dead ones. */
+  owner: string | null;
 }
 
 export interface Database extends AdminTables {

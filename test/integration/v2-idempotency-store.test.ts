@@ -55,7 +55,7 @@ for (const backend of storeBackends()) {
 
     it('lists operations newest first, by owner, in keyset pages', async () => {
       const operations = new OperationStore(store.db);
-      const service = new OperationService({ operations });
+      const service = new OperationService({ operations, instanceId: 'test-instance' });
       for (let i = 0; i < 5; i++) await operations.create({ kind: 'vm.start', cloud: 'c1', userId, request: { i } });
       await operations.create({ kind: 'vm.start', cloud: 'c1', userId: otherId, request: {} });
       const first = await service.list({ userId, limit: 3 });
@@ -69,7 +69,7 @@ for (const backend of storeBackends()) {
 
     it('fails a queued operation whose work throws before the runner takes it', async () => {
       const operations = new OperationStore(store.db);
-      const service = new OperationService({ operations });
+      const service = new OperationService({ operations, instanceId: 'test-instance' });
       const submitted = await service.submit({ kind: 'vm.release', userId, request: {} }, async () => {
         throw new Error('lookup failed');
       });

@@ -90,20 +90,31 @@ describe('v2 Idempotency-Key', () => {
     assert.deepEqual(again.body, first.body);
     assert.equal((await app.request('POST', '/api/v2/assignments', body)).status, 409);
   });
-  it('hands the cloud an idempotency token derived from the key, so a retried create after a failure makes no second VM', async () => {
+  it('hands the cloud an idempotency token derived from the key; a create whose outcome is unknown runs on until looked up, and makes no second VM', async () => {
     const key = { 'idempotency-key': 'retry-after-failure' };
     const body = { ...BODY, name: 'idem-retry' };
     const fake = app.fake('default');
     const before = creates();
+    await app.request('GET', '/api/v2/clouds/default/images'); // the catalog cached: the create itself meets the fault
     fake.setFaults({ errorRate: 1 });
-    let failed;
+    let unknown;
     try {
-      failed = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, key);
+      unknown = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, key);
     } finally {
       fake.setFaults({ errorRate: 0 });
     }
-    assert.equal(failed.status, 502, 'the first attempt fails (and frees the key)');
-    const first = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, key);
+    assert.equal(unknown.status, 202, 'the create failed and so did the lookup: the outcome is unknown, the operation runs on');
+    assert.equal(unknown.body.state, 'running');
+    assert.ok(unknown.body.steps.some((s: { step: string }) => s.step === 'unresolved'));
+    const replay = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, key);
+    assert.equal(replay.headers.get('idempotency-replayed'), 'true');
+    assert.equal(replay.body.id, unknown.body.id);
+    const report = await app.dispatcher.services.operationService.recover();
+    assert.equal(report.failed, 1, 'the lookup now answers: the cloud has no VM of that request');
+    const failed = await app.request('GET', `/api/v2/operations/${unknown.body.id}`);
+    assert.equal(failed.body.state, 'failed');
+    assert.match(failed.body.error.message, /has no VM of request/);
+    const first = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, { 'idempotency-key': 'retry-after-failure-2' });
     assert.equal(first.status, 201, JSON.stringify(first.body));
     const requestId = first.body.metadata?.['dispatcher:request-id'] ?? first.body.tags?.['dispatcher:request-id'];
     assert.match(String(requestId), /^[0-9a-f]{32}$/, 'a token derived from the key, not a random uuid');

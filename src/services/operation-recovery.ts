@@ -1,0 +1,93 @@
+// How each kind of operation left unfinished (by a crash, or by a lookup that failed) is resumed
+// by a recovery pass of the OperationService. A start is resolved by its request id; a release or
+// a delete whose VM is known is destroyed and polled until gone again; anything else, and what
+// cannot be resolved, ends `interrupted` with its steps and target kept.
+import { DispatcherError, isDispatcherError, toDispatcherError } from '../domain/errors.js';
+import type { Tracker } from '../cistern/tracker.js';
+import type { CloudConnection } from '../pool/cloud-connection.js';
+import type { CloudPool } from '../pool/cloud-pool.js';
+import type { VmLifecycle } from '../admin/vm-lifecycle.js';
+import type { Operation } from '../store/operation-store.js';
+import type { AssignmentService } from './assignment-service.js';
+import { Unrecoverable, UnresolvedOutcome, type RecoveryHandler, type StepRecorder } from './operation-service.js';
+import { adoptCreated, createAbsent, isUnknownOutcome, lookupCreate, type StartedRequest } from './start-resolution.js';
+import type { VmService } from './vm-service.js';
+
+export interface RecoveryDeps {
+  pool: CloudPool;
+  tracker: Tracker;
+  vms: VmService;
+  assignments: AssignmentService;
+  lifecycle?: VmLifecycle;
+}
+
+const CUT = () => new DispatcherError('unavailable', 'the dispatcher stopped while the create was in flight', { code: 'Interrupted' });
+
+export function operationRecovery(deps: RecoveryDeps): Record<string, RecoveryHandler> {
+  return {
+    'vm.start': async (op, steps) => {
+      // The request id is stored before the cloud is called: without one, no create was sent.
+      if (!op.requestId) throw new Unrecoverable('the dispatcher stopped before this start reached the cloud; start again');
+      const cloud = cloudOf(deps.pool, op);
+      const vm = await lookupCreate(cloud, op.requestId, steps, CUT());
+      if (!vm) throw createAbsent(op.requestId, CUT());
+      return adoptCreated(deps, cloud, vm, op.request as StartedRequest, steps);
+    },
+
+    'vm.release': async (op, steps) => {
+      const cloud = cloudOf(deps.pool, op);
+      const idVm = targetOf(op);
+      const record = await deps.tracker.findNode(cloud.name, { idVm });
+      // RELEASED (or already forgotten) means the tracker step ran, whether or not it was noted.
+      const trackerStepRan = op.steps.some((s) => s.step === 'tracker.release') || !record || record.status_desc === 'RELEASED';
+      if (!trackerStepRan) throw new Unrecoverable('the dispatcher stopped before this release changed anything; release again');
+      await steps.done('resume', 'destroy and wait until gone, after a restart');
+      await retryLater(cloud, idVm, () => deps.assignments.destroyReleased(cloud, idVm, steps));
+      return { id_vm: idVm, id: record?.id ?? 0, result: `Node ${idVm} released and deleted` };
+    },
+
+    'vm.destroy': async (op, steps) => {
+      const cloud = cloudOf(deps.pool, op);
+      const idVm = targetOf(op);
+      await steps.done('resume', 'destroy and wait until gone, after a restart');
+      return retryLater(cloud, idVm, () => destroyAgain(deps.vms, cloud, idVm, steps));
+    },
+  };
+}
+
+async function destroyAgain(vms: VmService, cloud: CloudConnection, idVm: string, steps: StepRecorder) {
+  const vm = await vms.findVm(cloud, { node: idVm });
+  if (!vm) {
+    await vms.forgetGone(cloud, idVm);
+    await steps.done('destroy', 'already gone from the cloud');
+    return null;
+  }
+  await vms.destroyResolved(cloud, vm, steps, true);
+  return vm;
+}
+
+/** A transient cloud fault leaves the operation for the next pass: the VM may still cost money. */
+async function retryLater<T>(cloud: CloudConnection, idVm: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const cause = isDispatcherError(err) && err.cause !== undefined ? err.cause : err;
+    if (!isUnknownOutcome(cause) && !isDispatcherError(cause, 'throttled') && !isDispatcherError(cause, 'unavailable')) throw err;
+    const error = toDispatcherError(err);
+    throw new UnresolvedOutcome(`cloud ${cloud.name}: VM ${idVm} not confirmed deleted (${error.message}); the next recovery pass tries again`, error);
+  }
+}
+
+function cloudOf(pool: CloudPool, op: Operation): CloudConnection {
+  if (!op.cloud) throw new Unrecoverable('no cloud recorded');
+  try {
+    return pool.resolve(op.cloud);
+  } catch {
+    throw new Unrecoverable(`cloud ${op.cloud} is no longer configured`);
+  }
+}
+
+function targetOf(op: Operation): string {
+  if (!op.target) throw new Unrecoverable('the dispatcher stopped before the VM was known');
+  return op.target;
+}
