@@ -18,15 +18,10 @@ import {
 } from '../../domain/vm-model.js';
 import type { Driver, DriverContext } from '../driver.js';
 import type { FakeOptions } from './fake-options.js';
+import { FakeStateFile, type FakeVmRecord } from './fake-state-file.js';
 import { seededRandom, type Random } from './fake-random.js';
 
-interface FakeVm {
-  vm: Vm;
-  requestId: string;
-  /** A state change scheduled for a moment in the future (boot, stop, delete). */
-  transition?: { to: VmState; at: number; fault?: string };
-  ports: Set<string>;
-}
+type FakeVm = FakeVmRecord;
 
 export class FakeDriver implements Driver {
   readonly provider = 'fake';
@@ -45,6 +40,7 @@ export class FakeDriver implements Driver {
   private credentialValid = false;
   private serial = 0;
   private faults: FakeOptions['faults'];
+  private readonly stateFile?: FakeStateFile;
 
   constructor(context: DriverContext) {
     this.options = context.options as unknown as FakeOptions;
@@ -54,7 +50,15 @@ export class FakeDriver implements Driver {
     this.faults = { ...this.options.faults };
     const caps = (this.options.capabilities as Capability[] | undefined) ?? [...CAPABILITIES];
     this.capabilities = capabilitySet(...caps);
-    for (let i = 0; i < this.options.preload.count; i++) this.insert(this.preloaded(i));
+    this.stateFile = this.options.stateFile ? new FakeStateFile(this.options.stateFile) : undefined;
+    const saved = this.stateFile?.load();
+    if (saved) {
+      this.serial = saved.serial;
+      for (const stored of saved.vms) this.insert(stored);
+    } else {
+      for (let i = 0; i < this.options.preload.count; i++) this.insert(this.preloaded(i));
+      this.persist();
+    }
   }
 
   async connect(): Promise<void> {
@@ -140,6 +144,11 @@ export class FakeDriver implements Driver {
       ports: new Set(),
     };
     this.insert(record);
+    this.persist();
+    if (this.faults.lostAnswerRate > 0 && this.random() < this.faults.lostAnswerRate) {
+      // The cloud made the VM; the caller never hears so (a reset connection, a proxy timeout).
+      throw new DispatcherError('provider-fault', 'fake cloud: connection reset before the answer arrived', { code: 'ECONNRESET' });
+    }
     return { ...record.vm };
   }
 
@@ -149,6 +158,7 @@ export class FakeDriver implements Driver {
     record.vm.state = 'stopping';
     record.transition = { to: 'terminated', at: Date.now() + this.options.destroyDelayMs };
     this.settle(record, Date.now());
+    this.persist();
   }
 
   async rebootVm(id: string): Promise<void> {
@@ -189,11 +199,13 @@ export class FakeDriver implements Driver {
   async openPort(vmId: string, rule: PortRule): Promise<void> {
     await this.call('openPort');
     this.live(vmId).ports.add(portKey(rule));
+    this.persist();
   }
 
   async closePort(vmId: string, rule: PortRule): Promise<void> {
     await this.call('closePort');
     this.live(vmId).ports.delete(portKey(rule));
+    this.persist();
   }
 
   /** The open ports of a VM, as `protocol:port:cidr` strings (demos and tests look at them). */
@@ -205,6 +217,7 @@ export class FakeDriver implements Driver {
   deleteBehindTheBack(vmId: string): boolean {
     const record = this.vms.get(vmId);
     if (record) this.remove(record);
+    this.persist();
     return record !== undefined;
   }
 
@@ -256,8 +269,10 @@ export class FakeDriver implements Driver {
       if (t.to === 'running' && record.vm.publicIps.length === 0) record.vm.publicIps = [this.nextPublicIp()];
       if (t.to === 'terminated') {
         this.remove(record);
+        this.persist();
         return null;
       }
+      this.persist();
     }
     return { ...record.vm, metadata: { ...record.vm.metadata }, extra: { ...record.vm.extra } };
   }
@@ -274,6 +289,11 @@ export class FakeDriver implements Driver {
     }
     record.vm.state = via;
     record.transition = { to, at: Date.now() + this.options.stopDelayMs };
+    this.persist();
+  }
+
+  private persist(): void {
+    this.stateFile?.save(this.serial, this.vms.values());
   }
 
   private insert(record: FakeVm): void {

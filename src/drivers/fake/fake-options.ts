@@ -17,13 +17,17 @@ export interface FakeOptions {
   keyPairs: string[];
   tenant: string;
   capabilities?: string[];
-  /** Running VMs created at start, for demos and benchmarks. */
+  /** Keep the cloud's VMs in this JSON file (rewritten atomically on every change) so they outlive the process. */
+  stateFile?: string;
+  /** Running VMs created at start, for demos and benchmarks (not when a state file already exists). */
   preload: { count: number; namePrefix: string };
   faults: {
     /** Share of calls failing with a provider fault (502). */
     errorRate: number;
     /** Share of calls refused as throttled (503). */
     throttleRate: number;
+    /** Share of creates that make the VM but lose the answer (the call fails like a reset connection). */
+    lostAnswerRate: number;
     /** Share of calls that hang for `hangMs` and then fail as timed out (504). */
     timeoutRate: number;
     hangMs: number;
@@ -75,6 +79,7 @@ export const fakeOptionsSchema = Joi.object({
   keyPairs: Joi.array().items(Joi.string()).default(['default']),
   tenant: Joi.string().default('demo'),
   capabilities: Joi.array().items(Joi.string().valid(...CAPABILITIES)),
+  stateFile: Joi.string(),
   preload: Joi.object({
     count: Joi.number().integer().min(0).default(0),
     namePrefix: Joi.string().default('preloaded'),
@@ -82,6 +87,7 @@ export const fakeOptionsSchema = Joi.object({
   faults: Joi.object({
     errorRate: rate,
     throttleRate: rate,
+    lostAnswerRate: rate,
     timeoutRate: rate,
     hangMs: Joi.number().min(0).default(30_000),
     credentialExpiryRate: rate,
