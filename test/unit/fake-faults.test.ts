@@ -36,15 +36,15 @@ describe('fake cloud: lost answers', () => {
 
 describe('fake cloud: state file', () => {
   it('outlives the driver: a second driver over the file sees the VMs, their request ids and deletions', async () => {
-    const stateFile = join(dir, 'cloud.json');
-    const first = await fake({ stateFile, preload: { count: 2 } });
+    const statePath = join(dir, 'cloud.json');
+    const first = await fake({ statePath, preload: { count: 2 } });
     const vm = await first.createVm({ ...CREATE, requestId: 'r-keep' });
     const gone = await first.createVm({ ...CREATE, name: 'gone', requestId: 'r-gone' });
     await first.destroyVm(gone.id);
-    assert.ok(existsSync(stateFile));
+    assert.ok(existsSync(statePath));
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left behind');
 
-    const second = await fake({ stateFile, preload: { count: 2 } });
+    const second = await fake({ statePath, preload: { count: 2 } });
     assert.equal(second.size, 3, 'two preloaded (not preloaded again) and the kept VM');
     assert.equal((await second.findVmByRequestId('r-keep'))?.id, vm.id);
     assert.equal(await second.getVm(gone.id), null);

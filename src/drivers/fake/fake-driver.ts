@@ -50,7 +50,7 @@ export class FakeDriver implements Driver {
     this.faults = { ...this.options.faults };
     const caps = (this.options.capabilities as Capability[] | undefined) ?? [...CAPABILITIES];
     this.capabilities = capabilitySet(...caps);
-    this.stateFile = this.options.stateFile ? new FakeStateFile(this.options.stateFile) : undefined;
+    this.stateFile = this.options.statePath ? new FakeStateFile(this.options.statePath) : undefined;
     const saved = this.stateFile?.load();
     if (saved) {
       this.serial = saved.serial;

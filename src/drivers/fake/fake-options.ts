@@ -18,7 +18,7 @@ export interface FakeOptions {
   tenant: string;
   capabilities?: string[];
   /** Keep the cloud's VMs in this JSON file (rewritten atomically on every change) so they outlive the process. */
-  stateFile?: string;
+  statePath?: string;
   /** Running VMs created at start, for demos and benchmarks (not when a state file already exists). */
   preload: { count: number; namePrefix: string };
   faults: {
@@ -79,7 +79,7 @@ export const fakeOptionsSchema = Joi.object({
   keyPairs: Joi.array().items(Joi.string()).default(['default']),
   tenant: Joi.string().default('demo'),
   capabilities: Joi.array().items(Joi.string().valid(...CAPABILITIES)),
-  stateFile: Joi.string(),
+  statePath: Joi.string(),
   preload: Joi.object({
     count: Joi.number().integer().min(0).default(0),
     namePrefix: Joi.string().default('preloaded'),
