@@ -10,7 +10,7 @@ import type { VmLifecycle } from '../admin/vm-lifecycle.js';
 import type { Operation } from '../store/operation-store.js';
 import type { AssignmentService } from './assignment-service.js';
 import { Unrecoverable, UnresolvedOutcome, type RecoveryHandler, type StepRecorder } from './operation-service.js';
-import { adoptCreated, createAbsent, isUnknownOutcome, lookupCreate, type StartedRequest } from './start-resolution.js';
+import { absentOutcome, adoptCreated, isUnknownOutcome, lookupCreate, type StartedRequest } from './start-resolution.js';
 import type { VmService } from './vm-service.js';
 
 export interface RecoveryDeps {
@@ -30,7 +30,9 @@ export function operationRecovery(deps: RecoveryDeps): Record<string, RecoveryHa
       if (!op.requestId) throw new Unrecoverable('the dispatcher stopped before this start reached the cloud; start again');
       const cloud = cloudOf(deps.pool, op);
       const vm = await lookupCreate(cloud, op.requestId, steps, CUT());
-      if (!vm) throw createAbsent(op.requestId, CUT());
+      // The create was sent before the operation was first found unresolved (or, cut by a crash,
+      // before this pass): the time since then is a lower bound of the time since the send.
+      if (!vm) throw absentOutcome(cloud, op.requestId, CUT(), unresolvedSince(op));
       return adoptCreated(deps, cloud, vm, op.request as StartedRequest, steps);
     },
 
@@ -76,6 +78,11 @@ async function retryLater<T>(cloud: CloudConnection, idVm: string, work: () => P
     const error = toDispatcherError(err);
     throw new UnresolvedOutcome(`cloud ${cloud.name}: VM ${idVm} not confirmed deleted (${error.message}); the next recovery pass tries again`, error);
   }
+}
+
+function unresolvedSince(op: Operation): number {
+  const last = op.steps.at(-1);
+  return last?.step === 'unresolved' ? Date.parse(last.at) : Date.now();
 }
 
 function cloudOf(pool: CloudPool, op: Operation): CloudConnection {

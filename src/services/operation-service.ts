@@ -253,8 +253,12 @@ export class OperationService {
       return value;
     } catch (err) {
       if (err instanceof UnresolvedOutcome) {
-        steps.push({ step: 'unresolved', state: 'failed', at: new Date().toISOString(), detail: err.message });
-        await this.deps.operations.update(id, { steps });
+        // Pass after pass while a cloud is down: one `unresolved` step, keeping when it first
+        // happened (the resolution counts from then) and saying the latest reason.
+        const last = previous.at(-1);
+        const again = last?.step === 'unresolved' ? last : undefined;
+        const kept = again ? previous.slice(0, -1) : steps;
+        await this.deps.operations.update(id, { steps: [...kept, { step: 'unresolved', state: 'failed', at: again?.at ?? new Date().toISOString(), detail: err.message }] });
         throw err;
       }
       if (err instanceof Unrecoverable) {

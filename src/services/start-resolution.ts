@@ -63,8 +63,19 @@ export async function adoptCreated(
   return vm;
 }
 
-/** The failure of a create the cloud confirms never made a VM: the original error, said so. */
-export function createAbsent(requestId: string, cause: unknown): DispatcherError {
+/**
+ * What a lookup that found nothing means. Right after the create was sent it proves little: the
+ * cloud may still be working on it (the call outlived our timeout) or not list it yet (EC2 is
+ * eventually consistent). So absence is final only once the cloud's callTimeoutMs has passed since
+ * the create was sent (`sentAt`, or a later moment); before that the start stays unresolved.
+ */
+export function absentOutcome(cloud: CloudConnection, requestId: string, cause: unknown, sentAt: number): DispatcherError {
   const error = toDispatcherError(cause);
+  if (Date.now() - sentAt < cloud.config.callTimeoutMs) {
+    return new UnresolvedOutcome(
+      `cloud ${cloud.name}: no VM of create ${requestId} yet after ${error.message}; absence is confirmed ${cloud.config.callTimeoutMs} ms after the create was sent`,
+      error,
+    );
+  }
   return new DispatcherError(error.kind, `${error.message} (the cloud has no VM of request ${requestId})`, { code: error.code, cause: error });
 }

@@ -8,7 +8,7 @@ import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
 import type { OperationService, StepRecorder } from './operation-service.js';
-import { adoptCreated, createAbsent, isUnknownOutcome, lookupCreate } from './start-resolution.js';
+import { absentOutcome, adoptCreated, isUnknownOutcome, lookupCreate } from './start-resolution.js';
 import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
 import type { VmLifecycle } from '../admin/vm-lifecycle.js';
 
@@ -121,7 +121,8 @@ export class VmService {
       } catch (err) {
         if (!isUnknownOutcome(err)) throw err;
         const found = await lookupCreate(cloud, requestId, steps, err);
-        if (!found) throw createAbsent(requestId, err);
+        // The send happened before this failure: from here, absence is provisional for callTimeoutMs.
+        if (!found) throw absentOutcome(cloud, requestId, err, Date.now());
         return adoptCreated(this.deps, cloud, found, request, steps);
       }
       await steps.target(vm.id);

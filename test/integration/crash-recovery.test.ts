@@ -8,7 +8,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/store-open.js';
 import { waitFor } from '../support/wait-for.js';
@@ -28,7 +27,9 @@ writeFileSync(
   configFile,
   JSON.stringify({
     tracker: { pollIntervalMs: 20, releaseTimeoutMs: 15_000 },
-    clouds: [{ name: 'default', driver: 'fake', default: true, options: { latencyMs: 100, jitterMs: 150, bootDelayMs: 0, destroyDelayMs: 200, statePath } }],
+    // Recovery passes every 300 ms; a create not found is called absent 1 s after it was found unresolved.
+    reconciler: { intervalMs: 300 },
+    clouds: [{ name: 'default', driver: 'fake', default: true, callTimeoutMs: 1_000, options: { latencyMs: 100, jitterMs: 150, bootDelayMs: 0, destroyDelayMs: 200, statePath } }],
   }),
 );
 
@@ -60,9 +61,11 @@ function client(base: string, token: string) {
 }
 
 /** The VMs the fake cloud holds (from its state file), those being deleted and due counted as gone. */
-function vmsAtCloud(): { id: string; requestId: string }[] {
-  const state = JSON.parse(readFileSync(statePath, 'utf8')) as { vms: { vm: { id: string }; requestId: string; transition?: { to: string; at: number } }[] };
-  return state.vms.filter((v) => !(v.transition?.to === 'terminated' && v.transition.at <= Date.now())).map((v) => ({ id: v.vm.id, requestId: v.requestId }));
+function vmsAtCloud(): { id: string; name: string; requestId: string }[] {
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as { vms: { vm: { id: string; name: string }; requestId: string; transition?: { to: string; at: number } }[] };
+  return state.vms
+    .filter((v) => !(v.transition?.to === 'terminated' && v.transition.at <= Date.now()))
+    .map((v) => ({ id: v.vm.id, name: v.vm.name, requestId: v.requestId }));
 }
 
 const body = (i: number) => ({ name: `crash-${i}`, image: 'ubuntu-24.04', size: 'm1.small' });
@@ -83,16 +86,16 @@ describe('kill -9 mid-flight and restart on the same store and cloud', () => {
     );
 
     const keyed = (i: number) => i % 2 === 0;
-    const fired = [
-      ...Array.from({ length: 50 }, (_, i) =>
-        api1('POST', '/api/v2/clouds/default/vms', body(i), keyed(i) ? { 'idempotency-key': `crash-key-${i}` } : {}).catch(() => undefined),
-      ),
-      ...assigned.map((id) => api1('DELETE', `/api/v2/assignments/${id}`).catch(() => undefined)),
-    ];
-    // Mid-flight: some creates have reached the cloud, others not yet.
-    await waitFor('creates to reach the cloud', () => vmsAtCloud().length >= 15, 20_000, 5);
+    const releases = assigned.map((id) => api1('DELETE', `/api/v2/assignments/${id}`));
+    const starts = Array.from({ length: 50 }, (_, i) =>
+      api1('POST', '/api/v2/clouds/default/vms', body(i), keyed(i) ? { 'idempotency-key': `crash-key-${i}` } : {}).catch(() => undefined),
+    );
+    // The releases are accepted (202: their operations are on record) and are destroying and polling...
+    for (const release of await Promise.all(releases)) assert.equal(release.status, 202);
+    // ...while some creates have reached the cloud and others not yet: now.
+    await waitFor('a fifth of the creates to reach the cloud', () => vmsAtCloud().filter((vm) => /^crash-\d$|^crash-[1-4]\d$/.test(vm.name)).length >= 10, 20_000, 5);
     first.child.kill('SIGKILL');
-    await Promise.all(fired);
+    await Promise.all(starts);
 
     const second = await launch(); // recovery runs before it listens
     const api2 = client(second.base, second.token);
@@ -114,19 +117,22 @@ describe('kill -9 mid-flight and restart on the same store and cloud', () => {
         else assert.equal(vmId, keyedVms.get(i), `key ${i} names the same VM on every retry`);
       }
     }
-    // Let releases resumed by the recovery finish their polling, then stop the process.
-    await sleep(500);
+    // Later recovery passes confirm the creates that never reached the cloud as absent.
+    await waitFor('no operation left unfinished', async () => {
+      const [queued, running] = await Promise.all(['queued', 'running'].map((state) => api2('GET', `/api/v2/operations?state=${state}&limit=1`)));
+      return queued.body.items.length + running.body.items.length === 0;
+    }, 30_000, 100);
     second.child.kill('SIGTERM');
     await new Promise((resolve) => (second.child.exitCode !== null ? resolve(null) : second.child.once('exit', resolve)));
 
     const store = await openStore(databaseUrl);
     try {
       const records = await store.db.selectFrom('tracker_nodes').select(['id_vm', 'status_desc']).execute();
-      const ops = await store.db.selectFrom('operations').select(['kind', 'state', 'target']).execute();
+      const ops = await store.db.selectFrom('operations').select(['kind', 'state', 'target', 'steps']).execute();
       const pendingKeys = await store.db.selectFrom('idempotency_keys').select('key').where('state', '=', 'pending').execute();
       const cloud = vmsAtCloud();
       const tracked = new Set(records.map((r) => r.id_vm));
-      const releases = ops.filter((o) => o.kind === 'vm.release');
+      const releaseOps = ops.filter((o) => o.kind === 'vm.release');
       const figures = {
         vmsAtCloud: cloud.length,
         tracked: tracked.size,
@@ -134,9 +140,10 @@ describe('kill -9 mid-flight and restart on the same store and cloud', () => {
         duplicated: cloud.length - new Set(cloud.map((vm) => vm.requestId)).size,
         keyedStartsRetried: keyedVms.size,
         keyedWithVm: [...keyedVms.values()].filter(Boolean).length,
-        releases: releases.length,
-        releasesSucceeded: releases.filter((o) => o.state === 'succeeded').length,
-        releasesFailedReported: releases.filter((o) => o.state === 'failed' || o.state === 'interrupted').length,
+        releases: releaseOps.length,
+        releasesResumedAfterRestart: releaseOps.filter((o) => o.steps.includes('"resume"')).length,
+        releasesSucceeded: releaseOps.filter((o) => o.state === 'succeeded').length,
+        releasesFailedReported: releaseOps.filter((o) => o.state === 'failed' || o.state === 'interrupted').length,
         operationsUnfinished: ops.filter((o) => o.state === 'queued' || o.state === 'running').length,
         operationsByState: ops.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.state]: (acc[o.state] ?? 0) + 1 }), {}),
         pendingKeys: pendingKeys.length,
@@ -150,12 +157,14 @@ describe('kill -9 mid-flight and restart on the same store and cloud', () => {
       assert.equal(figures.operationsUnfinished, 0);
       assert.equal(figures.pendingKeys, 0, 'no key stuck pending');
       // Every release that reached the dispatcher either finished (VM gone, record dropped) or is on record as failed.
-      for (const release of releases.filter((o) => o.state === 'succeeded')) {
+      assert.equal(figures.releases, 10);
+      assert.equal(figures.releasesSucceeded + figures.releasesFailedReported, 10, 'every release finished or reported');
+      for (const release of releaseOps.filter((o) => o.state === 'succeeded')) {
         assert.ok(!cloud.some((vm) => vm.id === release.target), `released VM ${release.target} is gone`);
         assert.ok(!tracked.has(release.target ?? ''), `and untracked`);
       }
       const stuck = records.filter((r) => r.status_desc === 'RELEASED');
-      assert.ok(stuck.every((r) => releases.some((o) => o.target === r.id_vm && o.state !== 'succeeded')), 'a RELEASED record is named by a failed release');
+      assert.ok(stuck.every((r) => releaseOps.some((o) => o.target === r.id_vm && o.state !== 'succeeded')), 'a RELEASED record is named by a failed release');
     } finally {
       await store.close();
     }

@@ -59,7 +59,9 @@ for (const backend of storeBackends()) {
       const unresolvedAfterStarts = (await operations.countByState()).running;
       // Later passes (the faults still on) resolve what a failed lookup left unresolved.
       let passes = 0;
+      // Absence is final only callTimeoutMs after a start was found unresolved: passes are spaced past it.
       for (; passes < 40; passes++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
         const report = await operationService.recover();
         if (report.unresolved === 0) break;
       }

@@ -123,9 +123,17 @@ for (const backend of storeBackends()) {
       const records = (await tracker.listNodes('default', true)).filter((r) => r.id_vm === made.id);
       assert.equal(records.length, 1);
       assert.equal(records[0].status_desc, 'FREE');
+      const early = await ops2.get(lost.id);
+      assert.equal(early?.state, 'running', 'no VM yet, but the create may still be on its way: not failed yet');
+      assert.equal(early?.steps.at(-1)?.step, 'unresolved');
+      // Once the cloud's callTimeoutMs has passed since it was found unresolved, absence is final.
+      const aged = early!.steps.map((step) => (step.step === 'unresolved' ? { ...step, at: new Date(Date.now() - 120_000).toISOString() } : step));
+      await ops2.update(lost.id, { steps: aged });
+      assert.equal((await second.dispatcher.services.operationService.recover()).failed, 1);
       const absent = await ops2.get(lost.id);
       assert.equal(absent?.state, 'failed');
       assert.match(absent?.error?.message ?? '', /no VM of request req-never-arrived/);
+      assert.equal(absent?.steps.filter((step) => step.step === 'unresolved').length, 1, 'one unresolved step, not one per pass');
       const never = await ops2.get(queued.id);
       assert.equal(never?.state, 'interrupted');
       assert.ok(never?.finishedAt);

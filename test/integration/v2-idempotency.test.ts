@@ -109,7 +109,13 @@ describe('v2 Idempotency-Key', () => {
     const replay = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', body, key);
     assert.equal(replay.headers.get('idempotency-replayed'), 'true');
     assert.equal(replay.body.id, unknown.body.id);
-    const report = await app.dispatcher.services.operationService.recover();
+    const { operationService, operations } = app.dispatcher.services;
+    assert.equal((await operationService.recover()).unresolved, 1, 'no VM yet, but too early to call it absent');
+    // As if the cloud's callTimeoutMs had passed since the create was first found unresolved.
+    const running = await operations.get(unknown.body.id);
+    const steps = running!.steps.map((s) => (s.step === 'unresolved' ? { ...s, at: new Date(Date.now() - 120_000).toISOString() } : s));
+    await operations.update(unknown.body.id, { steps });
+    const report = await operationService.recover();
     assert.equal(report.failed, 1, 'the lookup now answers: the cloud has no VM of that request');
     const failed = await app.request('GET', `/api/v2/operations/${unknown.body.id}`);
     assert.equal(failed.body.state, 'failed');
