@@ -126,9 +126,9 @@ export class OperationService {
     } else {
       id = randomUUID();
       this.active.add(id);
-      await this.deps.operations.create({ ...fields, id, state: 'running', owner: this.instanceId, requestId });
     }
     try {
+      if (!operationId) await this.deps.operations.create({ ...fields, id, state: 'running', owner: this.instanceId, requestId });
       return await this.execute(id, [], fields.target ?? null, work);
     } finally {
       if (!operationId) this.active.delete(id);

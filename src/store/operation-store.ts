@@ -136,10 +136,10 @@ export class OperationStore {
    * Changes an unfinished operation; answers false (and changes nothing) once it is finished, so a
    * late writer — a resumed run, a recovery pass, a slow background task — never overwrites a final state.
    */
-  async update(id: string, changes: OperationChanges, owner?: string): Promise<boolean> {
+  async update(id: string, changes: OperationChanges): Promise<boolean> {
     const now = new Date().toISOString();
     const finished = changes.state && !(UNFINISHED_STATES as readonly string[]).includes(changes.state);
-    let query = this.db
+    const result = await this.db
       .updateTable('operations')
       .set({
         ...(changes.state ? { state: changes.state } : {}),
@@ -152,9 +152,8 @@ export class OperationStore {
         updated_at: now,
       })
       .where('id', '=', id)
-      .where('state', 'in', [...UNFINISHED_STATES]);
-    if (owner !== undefined) query = query.where('owner', '=', owner);
-    const result = await query.executeTakeFirst();
+      .where('state', 'in', [...UNFINISHED_STATES])
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
