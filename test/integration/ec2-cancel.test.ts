@@ -29,7 +29,8 @@ describe('ec2 driver: cancelled calls and lookups by request id', () => {
   const request = (requestId = randomUUID()) => ({ name: `rid-${requestId.slice(0, 8)}`, imageId: TEST_IMAGE_ID, sizeId: TEST_SIZE_ID, requestId });
 
   before(async () => {
-    server = await startEc2TestServer({ transitionDelayMs: 20, ignoreClientToken: true });
+    // Transitions never finish by themselves here: every instance found is still pending.
+    server = await startEc2TestServer({ transitionDelayMs: 600_000, ignoreClientToken: true });
     server.cloud.seed(50, 'other');
   });
   after(() => server.close());
@@ -79,6 +80,7 @@ describe('ec2 driver: cancelled calls and lookups by request id', () => {
     server.resetCalls();
     const found = await d.findVmByRequestId(created.metadata[OWNERSHIP_KEYS.requestId]);
     assert.equal(found?.id, created.id);
+    assert.equal(found?.state, 'pending');
     assert.deepEqual(server.calls, { DescribeInstances: 1 });
     const params = server.requests[0].params;
     assert.equal(params['Filter.1.Name'], `tag:${OWNERSHIP_KEYS.requestId}`);
@@ -107,7 +109,7 @@ describe('ec2 driver: cancelled calls and lookups by request id', () => {
     assert.equal(await driver().findVmByRequestId(vm.metadata[OWNERSHIP_KEYS.requestId]), null);
   });
 
-  it('does not confirm "none" within the consistency window of a create it sent', async () => {
+  it('does not confirm "none" within the consistency window of a create left unanswered', async () => {
     server.inject('RunInstances', { type: 'error', code: 'InternalError' }, 1);
     const refused = request();
     const d = driver({ consistencyWindowMs: 60_000 });
@@ -117,6 +119,9 @@ describe('ec2 driver: cancelled calls and lookups by request id', () => {
       assert.ok(((err as DispatcherError).retryAfterMs ?? 0) > 0);
       return true;
     });
+    const invalid = { ...request(), imageId: 'ami-0ffffffffffffffff' };
+    await assert.rejects(d.createVm(invalid), isKind('bad-request'));
+    assert.equal(await d.findVmByRequestId(invalid.requestId), null, 'a refused create made nothing: no need to wait');
     server.inject('RunInstances', { type: 'error', code: 'InternalError' }, 1);
     const settled = driver({ consistencyWindowMs: 0 });
     await assert.rejects(settled.createVm(refused), isKind('provider-fault'));

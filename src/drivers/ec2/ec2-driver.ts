@@ -16,6 +16,7 @@ import {
 } from '../../domain/vm-model.js';
 import type { Driver, DriverContext } from '../driver.js';
 import { ec2Host, Ec2Transport, type Ec2Sender } from './ec2-client.js';
+import { Ec2Launches } from './ec2-launches.js';
 import { recordToTags, toImage, toSize, toVm } from './ec2-mappers.js';
 import { chunks, clientToken, escapeFilterValue, instancesOf, ipPermission, paginate } from './ec2-requests.js';
 import type { Ec2Options } from './ec2-options.js';
@@ -26,8 +27,6 @@ export const EC2_CAPABILITIES: CapabilitySet = capabilitySet(
 );
 
 const LIVE_FILTER: Filter = { Name: 'instance-state-name', Values: [...LIVE_EC2_STATES] };
-/** How many request ids keep their ownership timestamp, so a repeated create sends identical tags. */
-const REMEMBERED_REQUESTS = 1000;
 
 export interface Ec2DriverDeps {
   /** A ready client (tests); the driver then neither builds nor destroys one. */
@@ -46,9 +45,7 @@ export class Ec2Driver implements Driver {
   private readonly now: () => number;
   private readonly transport: Ec2Transport;
   private tenant?: Tenant;
-  /** VMs just launched, answered by getVm while DescribeInstances may not know them yet. */
-  private readonly launched = new Map<string, { vm: Vm; until: number }>();
-  private readonly createdAt = new Map<string, Date>();
+  private readonly launches: Ec2Launches;
 
   constructor(context: DriverContext, deps: Ec2DriverDeps = {}) {
     this.options = context.options as unknown as Ec2Options;
@@ -56,6 +53,7 @@ export class Ec2Driver implements Driver {
     this.host = ec2Host(this.options);
     this.transport = new Ec2Transport(this.options, deps.client);
     this.now = deps.now ?? Date.now;
+    this.launches = new Ec2Launches(this.options.consistencyWindowMs, this.now);
   }
 
   // SigV4 signs every request: there is no session to open, so the first call is the check.
@@ -91,12 +89,9 @@ export class Ec2Driver implements Driver {
   async getVm(id: string, signal?: AbortSignal): Promise<Vm | null> {
     const instance = await this.describeOne(id, signal);
     if (!instance) {
-      const recent = this.launched.get(id);
-      if (recent && this.now() < recent.until) return { ...recent.vm };
-      this.launched.delete(id);
-      return null;
+      return this.launches.recent(id) ?? null;
     }
-    this.launched.delete(id);
+    this.launches.forget(id);
     const vm = toVm(instance);
     return vm.state === 'terminated' ? null : vm;
   }
@@ -108,33 +103,27 @@ export class Ec2Driver implements Driver {
   /**
    * One DescribeInstances on the ownership tag (never ClientToken: moto and some EC2-compatible
    * clouds ignore it). EC2 is eventually consistent, so within consistencyWindowMs of a create
-   * this driver sent, "none" is not yet an answer: it throws `unavailable` with a retry delay.
+   * this driver sent and got no answer to, "none" is not yet an answer: it throws `unavailable`.
    */
   async findVmByRequestId(requestId: string, signal?: AbortSignal): Promise<Vm | null> {
     const key = OWNERSHIP_KEYS.requestId;
     const filters = [{ Name: `tag:${key}`, Values: [escapeFilterValue(requestId)] }, LIVE_FILTER];
     const found = await this.findOne(filters, (vm) => vm.metadata[key] === requestId, signal);
     if (found) return found;
-    const now = this.now();
-    const launched = [...this.launched.values()].find((entry) => entry.vm.metadata[key] === requestId && now < entry.until);
-    if (launched) return { ...launched.vm };
-    const sentAt = this.createdAt.get(requestId)?.getTime();
-    if (sentAt !== undefined && now < sentAt + this.options.consistencyWindowMs) {
-      throw new DispatcherError('unavailable', `EC2 may not list an instance launched ${now - sentAt} ms ago yet`, {
-        code: 'NotYetConsistent',
-        retryAfterMs: sentAt + this.options.consistencyWindowMs - now,
-      });
-    }
+    const recent = this.launches.recentByRequestId(requestId);
+    if (recent) return recent;
+    this.launches.checkAbsenceSettled(requestId);
     return null;
   }
 
   async createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm> {
     const tags = {
       ...request.metadata,
-      ...ownershipMetadata(this.cloudName, request.requestId, this.createdAtOf(request.requestId)),
+      ...ownershipMetadata(this.cloudName, request.requestId, this.launches.tagTime(request.requestId)),
       Name: request.name,
     };
-    const reservation = await this.transport.send(signal, (c, sdk) =>
+    const sentAt = this.now();
+    const send = this.transport.send(signal, (c, sdk) =>
       c.send(
         new sdk.RunInstancesCommand({
           ImageId: request.imageId,
@@ -142,7 +131,7 @@ export class Ec2Driver implements Driver {
           MinCount: 1,
           MaxCount: 1,
           // EC2 answers a repeated token with the first launch's reservation: a retried create,
-          // by the SDK or by the service, never makes a second VM.
+          // by the SDK or by the service, never makes a second VM (on AWS; moto ignores it).
           ClientToken: clientToken(request.requestId),
           KeyName: request.keyName,
           UserData: request.userData === undefined ? undefined : Buffer.from(request.userData, 'utf8').toString('base64'),
@@ -152,17 +141,16 @@ export class Ec2Driver implements Driver {
         }),
       ),
     );
+    const reservation = await send.catch((err: unknown) => this.launches.failed(request.requestId, err, sentAt));
     const instance = reservation.Instances?.[0];
     if (!instance?.InstanceId) throw new DispatcherError('provider-fault', 'EC2 RunInstances answered no instance', { code: 'EmptyReservation' });
     const vm = toVm(instance, tags);
-    const now = this.now();
-    for (const [id, entry] of this.launched) if (entry.until <= now) this.launched.delete(id);
-    this.launched.set(vm.id, { vm, until: now + this.options.consistencyWindowMs });
+    this.launches.answered(vm, request.requestId);
     return vm;
   }
 
   async destroyVm(id: string, signal?: AbortSignal): Promise<void> {
-    this.launched.delete(id);
+    this.launches.forget(id);
     await this.transport.send(signal, (c, sdk) => c.send(new sdk.TerminateInstancesCommand({ InstanceIds: [id] })));
   }
 
@@ -283,15 +271,5 @@ export class Ec2Driver implements Driver {
       if (isDispatcherError(err) && err.code === 'InvalidInstanceID.NotFound') return undefined;
       throw err;
     }
-  }
-
-  private createdAtOf(requestId: string): Date {
-    let at = this.createdAt.get(requestId);
-    if (!at) {
-      at = new Date(this.now());
-      this.createdAt.set(requestId, at);
-      if (this.createdAt.size > REMEMBERED_REQUESTS) this.createdAt.delete(this.createdAt.keys().next().value as string);
-    }
-    return at;
   }
 }
