@@ -106,7 +106,8 @@ export class CloudConnection {
           );
         }
         this.logger.warn({ cloud: this.name, operation, attempt }, 'cloud credential expired; renewing');
-        await this.driver.renewCredentials();
+        // Bounded like any cloud call: a renewal that hangs must not keep the caller waiting.
+        await this.withTimeout('renewCredentials', () => this.driver.renewCredentials(), overdue);
       }
     }
   }

@@ -120,11 +120,16 @@ export function describeDriverContract(label: string, setup: () => Promise<Drive
 
     it('repeats a create with the same request id without a second VM, where it promises to', async (ctx) => {
       if (!t.idempotentCreate) return ctx.skip('driver does not promise idempotent create');
-      const requestId = randomUUID();
-      const request = { name: `${name}-idem`, imageId: t.imageId, sizeId: t.sizeId, requestId };
-      const first = await driver.createVm(request);
+      const idem = randomUUID();
+      const request = { name: `${name}-idem`, imageId: t.imageId, sizeId: t.sizeId, requestId: idem };
+      // Two at once (a retry racing the original), then one after: still one VM.
+      const [first, racing] = await Promise.all([driver.createVm(request), driver.createVm(request)]);
       const second = await driver.createVm(request);
+      assert.equal(racing.id, first.id);
       assert.equal(second.id, first.id);
+      const tagged = (await driver.listVms()).filter((v) => v.metadata[OWNERSHIP_KEYS.requestId] === idem);
+      assert.deepEqual(tagged.map((v) => v.id), [first.id], 'one VM carries the request id');
+      assert.equal((await driver.findVmByRequestId(idem))?.id, first.id);
       await driver.destroyVm(first.id);
     });
 

@@ -3,6 +3,7 @@
 // ignores ClientToken (as moto does).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildConfig } from '../../src/config/config-loader.js';
 import { DispatcherError } from '../../src/domain/errors.js';
@@ -49,6 +50,14 @@ describe('ec2 driver: cancelled calls and lookups by request id', () => {
     controller.abort(reason);
     await assert.rejects(listing, (err: unknown) => err === reason);
     await waitFor('the server to see the connection closed', () => server.abandoned.includes('DescribeInstances'));
+  });
+
+  it('a paged listing under one signal leaves no abort listener behind', async () => {
+    const signal = new AbortController().signal;
+    const vms = await driver({ pageSize: 5 }).listVms(undefined, signal);
+    assert.ok(vms.length >= 50);
+    assert.ok(server.calls.DescribeInstances >= 10, 'many pages, one signal');
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
   });
 
   it('a call whose signal has already fired sends nothing', async () => {

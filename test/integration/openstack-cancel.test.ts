@@ -3,6 +3,7 @@
 // page that holds the server.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { buildConfig } from '../../src/config/config-loader.js';
 import { DispatcherError } from '../../src/domain/errors.js';
@@ -43,6 +44,13 @@ describe('openstack driver: cancelled calls and lookups by request id', () => {
     controller.abort(reason);
     await assert.rejects(listing, (err: unknown) => err === reason);
     await waitFor('the server to see the connection closed', () => rig.server.abandoned.includes(DETAIL));
+  });
+
+  it('a paged listing under one signal leaves no abort listener behind', async () => {
+    const signal = new AbortController().signal;
+    assert.ok((await rig.driver.listVms(undefined, signal)).length >= 25);
+    assert.ok(rig.server.count(DETAIL) >= 3, 'several pages, one signal');
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
   });
 
   it('an abort ends a throttling wait without another request', async () => {

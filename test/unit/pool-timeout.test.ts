@@ -95,6 +95,23 @@ describe('a call past its timeout', () => {
     assert.equal(reached, 0, 'the timed-out call was not sent after its connect finished');
   });
 
+  it('bounds a credential renewal by the timeout too, and holds the slot until it settles', async () => {
+    const renewing = deferred<void>();
+    const factory: DriverFactory = {
+      ...fakeDriverFactory,
+      create(context) {
+        return Object.assign(fakeDriverFactory.create(context), { renewCredentials: () => renewing.promise }) as Driver;
+      },
+    };
+    const cloud = connection({ concurrency: 1, callTimeoutMs: 50 }, factory);
+    const expired = () => Promise.reject(new DispatcherError('credentials-expired', 'token expired', { code: 'TokenExpired' }));
+    await assert.rejects(cloud.call('listVms', 'list', expired), isTimeout);
+    assert.deepEqual(cloud.load, { inFlight: 1, queued: 0 });
+    renewing.resolve();
+    await drain();
+    assert.deepEqual(cloud.load, { inFlight: 0, queued: 0 });
+  });
+
   it('keeps a replaced connection open until the overdue call settles', async () => {
     const cloud = connection({ concurrency: 2, callTimeoutMs: 50 });
     const driver = cloud.driver;
