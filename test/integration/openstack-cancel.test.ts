@@ -85,6 +85,27 @@ describe('openstack driver: cancelled calls and lookups by request id', () => {
     }
   });
 
+  it('a create cut at the pool timeout that Nova carried out anyway is found by its request id', async () => {
+    const [config] = buildConfig({
+      clouds: [{ name: 'os-late', driver: 'openstack', callTimeoutMs: 150, options: cloudOptions(rig.server) }],
+    }).clouds;
+    const cloud = new CloudConnection(config, openstackDriverFactory, silentLogger);
+    try {
+      await cloud.call('connect', undefined, async () => undefined);
+      // Nova received the request: it acts on it even though the client hung up waiting.
+      rig.server.inject({ route: CREATE, delayMs: 400 });
+      const late = request();
+      await assert.rejects(cloud.call('createVm', 'create', (d, signal) => d.createVm(late, signal)), (err: unknown) => err instanceof DispatcherError && err.status === 504);
+      const found = await waitFor('Nova to create it after all', () =>
+        cloud.call('findVmByRequestId', undefined, (d, signal) => d.findVmByRequestId(late.requestId, signal)),
+      );
+      assert.equal(found.name, late.name);
+      assert.equal(found.metadata[OWNERSHIP_KEYS.cloud], 'os-late');
+    } finally {
+      await cloud.close();
+    }
+  });
+
   it('finds the newest server by its request id in one page', async () => {
     const created = await rig.driver.createVm(request());
     rig.server.resetCounts();
