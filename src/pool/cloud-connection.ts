@@ -175,7 +175,7 @@ export class CloudConnection {
       const timer = setTimeout(() => {
         const err = new DispatcherError('timeout', `cloud ${this.name}: ${operation} did not answer within ${ms} ms`, { code: 'CallTimeout' });
         overdue.push(work.then(
-          () => this.logger.warn({ cloud: this.name, operation }, 'cloud call succeeded after its timeout; its answer was dropped'),
+          () => this.logger.warn({ cloud: this.name, operation }, 'cloud call succeeded after its timeout (its caller already had the 504)'),
           (late: unknown) => this.logger.info({ cloud: this.name, operation, err: late }, 'cloud call ended after its timeout'),
         ));
         controller.abort(err);
