@@ -148,7 +148,7 @@ export class StatusService {
 }
 
 function listVms(cloud: CloudConnection): Promise<Vm[]> {
-  return cloud.call('listVms', 'list', (d) => d.listVms());
+  return cloud.call('listVms', 'list', (d, signal) => d.listVms(undefined, signal));
 }
 
 function observation(source: 'live' | 'reconciler', at: string, vms: Vm[]): NonNullable<CloudStatus['vms']> {

@@ -39,6 +39,8 @@ export interface Driver {
    * The VM whose `dispatcher:request-id` ownership tag equals `requestId` (pending ones included,
    * terminated ones not); null when the cloud confirms there is none. Resolves creates whose outcome
    * is unknown (timeout, lost answer, crash): never rely on the cloud's idempotency token for this.
+   * A driver that cannot confirm absence yet (EC2 shortly after a create it got no answer to)
+   * throws `unavailable` with retryAfterMs instead of answering null.
    */
   findVmByRequestId(requestId: string, signal?: AbortSignal): Promise<Vm | null>;
   createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm>;

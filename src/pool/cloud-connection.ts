@@ -68,22 +68,34 @@ export class CloudConnection {
   /**
    * Runs one provider call under the cloud's concurrency limit and timeout. An expired credential
    * is renewed and the call repeated, at most MAX_CREDENTIAL_ATTEMPTS times in all.
+   *
+   * A call past callTimeoutMs answers its caller a 504 at once and aborts the driver's signal, but
+   * keeps its slot until the driver's promise settles: the cloud is still working on it, so
+   * freeing the slot would let more calls reach the cloud than `concurrency` allows.
    */
   async call<T>(operation: string, capability: Capability | undefined, fn: (driver: Driver, signal: AbortSignal) => Promise<T>): Promise<T> {
     if (capability) this.require(capability);
     this.active++;
+    const overdue: Promise<unknown>[] = [];
+    const release = await this.limit.acquire();
     try {
-      return await this.limit.run(() => this.attempts(operation, fn));
+      return await this.attempts(operation, fn, overdue);
     } finally {
-      if (--this.active === 0 && this.retired) this.closeRetired();
+      const done = (): void => {
+        release();
+        if (--this.active === 0 && this.retired) this.closeRetired();
+      };
+      if (overdue.length === 0) done();
+      else void Promise.allSettled(overdue).then(done);
     }
   }
 
-  private async attempts<T>(operation: string, fn: (driver: Driver, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async attempts<T>(operation: string, fn: (driver: Driver, signal: AbortSignal) => Promise<T>, overdue: Promise<unknown>[]): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.withTimeout('connect', () => this.ensureConnected());
-        return await this.withTimeout(operation, (signal) => fn(this.driver, signal));
+        // The connection is shared by every caller, so one caller's timeout does not abort it.
+        await this.withTimeout('connect', () => this.ensureConnected(), overdue);
+        return await this.withTimeout(operation, (signal) => fn(this.driver, signal), overdue);
       } catch (err) {
         if (!isDispatcherError(err, 'credentials-expired')) throw err;
         if (attempt >= MAX_CREDENTIAL_ATTEMPTS) {
@@ -94,7 +106,8 @@ export class CloudConnection {
           );
         }
         this.logger.warn({ cloud: this.name, operation, attempt }, 'cloud credential expired; renewing');
-        await this.driver.renewCredentials();
+        // Bounded like any cloud call: a renewal that hangs must not keep the caller waiting.
+        await this.withTimeout('renewCredentials', () => this.driver.renewCredentials(), overdue);
       }
     }
   }
@@ -145,17 +158,39 @@ export class CloudConnection {
     return this.connecting;
   }
 
-  private withTimeout<T>(operation: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Answers the call's own outcome, or a 504 once callTimeoutMs passes; the call is then aborted
+   * and its promise added to `overdue`, which the caller's slot waits for.
+   */
+  private withTimeout<T>(operation: string, run: (signal: AbortSignal) => Promise<T>, overdue: Promise<unknown>[]): Promise<T> {
     const ms = this.config.callTimeoutMs;
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    let work: Promise<T>;
+    try {
+      work = run(controller.signal);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
         const err = new DispatcherError('timeout', `cloud ${this.name}: ${operation} did not answer within ${ms} ms`, { code: 'CallTimeout' });
+        overdue.push(work.then(
+          () => this.logger.warn({ cloud: this.name, operation }, 'cloud call succeeded after its timeout (its caller already had the 504)'),
+          (late: unknown) => this.logger.info({ cloud: this.name, operation, err: late }, 'cloud call ended after its timeout'),
+        ));
         controller.abort(err);
         reject(err);
       }, ms);
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
     });
-    return Promise.race([run(controller.signal), timeout]).finally(() => clearTimeout(timer));
   }
 }

@@ -13,11 +13,11 @@ export class CatalogCache {
   private readonly sizes = new Map<string, Entry<Size[]>>();
 
   listImages(cloud: CloudConnection, fresh = false): Promise<Image[]> {
-    return this.cached(this.images, cloud, fresh, () => cloud.call('listImages', 'images', (d) => d.listImages()));
+    return this.cached(this.images, cloud, fresh, () => cloud.call('listImages', 'images', (d, signal) => d.listImages(signal)));
   }
 
   listSizes(cloud: CloudConnection, fresh = false): Promise<Size[]> {
-    return this.cached(this.sizes, cloud, fresh, () => cloud.call('listSizes', 'sizes', (d) => d.listSizes()));
+    return this.cached(this.sizes, cloud, fresh, () => cloud.call('listSizes', 'sizes', (d, signal) => d.listSizes(signal)));
   }
 
   clear(cloudName?: string): void {

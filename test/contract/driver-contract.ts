@@ -26,6 +26,7 @@ export function describeDriverContract(label: string, setup: () => Promise<Drive
     let t: DriverUnderTest;
     let driver: Driver;
     let vm: Vm;
+    const requestId = randomUUID();
     const name = `contract-${randomUUID().slice(0, 8)}.a+b`;
 
     before(async () => {
@@ -78,13 +79,24 @@ export function describeDriverContract(label: string, setup: () => Promise<Drive
         sizeId: t.sizeId,
         keyName: t.keyName,
         metadata: { purpose: 'contract' },
-        requestId: randomUUID(),
+        requestId,
       });
       assert.ok(vm.id);
       assert.equal(vm.name, name);
       assert.ok(VM_STATES.includes(vm.state));
       assert.equal(vm.metadata.purpose, 'contract');
-      assert.ok(vm.metadata[OWNERSHIP_KEYS.requestId], 'ownership request id recorded');
+      assert.equal(vm.metadata[OWNERSHIP_KEYS.requestId], requestId, 'ownership request id recorded');
+    });
+
+    it('finds the VM by its request id at once, while it may still be pending', async () => {
+      const found = await driver.findVmByRequestId(requestId);
+      assert.equal(found?.id, vm.id);
+      assert.equal(found?.name, name);
+      assert.ok(found?.state === 'pending' || found?.state === 'running', `state ${found?.state}`);
+    });
+
+    it('answers null for a request id it never saw', async () => {
+      assert.equal(await driver.findVmByRequestId(randomUUID()), null);
     });
 
     it('gets the VM by id and finds it by its exact name, regex characters included', async () => {
@@ -108,11 +120,16 @@ export function describeDriverContract(label: string, setup: () => Promise<Drive
 
     it('repeats a create with the same request id without a second VM, where it promises to', async (ctx) => {
       if (!t.idempotentCreate) return ctx.skip('driver does not promise idempotent create');
-      const requestId = randomUUID();
-      const request = { name: `${name}-idem`, imageId: t.imageId, sizeId: t.sizeId, requestId };
-      const first = await driver.createVm(request);
+      const idem = randomUUID();
+      const request = { name: `${name}-idem`, imageId: t.imageId, sizeId: t.sizeId, requestId: idem };
+      // Two at once (a retry racing the original), then one after: still one VM.
+      const [first, racing] = await Promise.all([driver.createVm(request), driver.createVm(request)]);
       const second = await driver.createVm(request);
+      assert.equal(racing.id, first.id);
       assert.equal(second.id, first.id);
+      const tagged = (await driver.listVms()).filter((v) => v.metadata[OWNERSHIP_KEYS.requestId] === idem);
+      assert.deepEqual(tagged.map((v) => v.id), [first.id], 'one VM carries the request id');
+      assert.equal((await driver.findVmByRequestId(idem))?.id, first.id);
       await driver.destroyVm(first.id);
     });
 
@@ -123,6 +140,7 @@ export function describeDriverContract(label: string, setup: () => Promise<Drive
         return current?.state === 'running' ? current : null;
       });
       assert.equal(running.state, 'running');
+      assert.equal((await driver.findVmByRequestId(requestId))?.state, 'running', 'found by request id once running');
     });
 
     it('reboots, stops and starts it', async (ctx) => {
@@ -156,6 +174,7 @@ export function describeDriverContract(label: string, setup: () => Promise<Drive
       await waitFor('gone', async () => (await driver.getVm(vm.id)) === null, 15_000);
       const all = await driver.listVms();
       assert.ok(!all.some((v) => v.id === vm.id));
+      assert.equal(await driver.findVmByRequestId(requestId), null, 'nor found by its request id');
     });
 
     it('refuses to destroy an unknown VM with not-found', async () => {

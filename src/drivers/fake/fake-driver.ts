@@ -2,7 +2,6 @@
 // implementation of the driver contract. State transitions are computed lazily from timestamps,
 // so ten thousand VMs cost no timers; lookups by id and by name are Map hits.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { capabilitySet, CAPABILITIES, type Capability, type CapabilitySet } from '../../domain/capabilities.js';
 import { DispatcherError, notFound } from '../../domain/errors.js';
 import {
@@ -16,6 +15,7 @@ import {
   type Vm,
   type VmState,
 } from '../../domain/vm-model.js';
+import { pauseUnlessAborted, throwIfAborted } from '../driver-abort.js';
 import type { Driver, DriverContext } from '../driver.js';
 import type { FakeOptions } from './fake-options.js';
 import { FakeStateFile, type FakeVmRecord } from './fake-state-file.js';
@@ -230,12 +230,14 @@ export class FakeDriver implements Driver {
     return this.vms.size;
   }
 
-  private async call(operation: string): Promise<void> {
+  /** The simulated round trip; an aborted call ends its wait at once and does nothing at the cloud. */
+  private async call(operation: string, signal?: AbortSignal): Promise<void> {
     this.count(operation);
+    throwIfAborted(signal);
     const { latencyMs, jitterMs } = this.options;
     const faults = this.faults;
     const delay = latencyMs + (jitterMs > 0 ? this.random() * jitterMs : 0);
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await pauseUnlessAborted(delay, signal);
     if (!this.credentialValid) {
       throw new DispatcherError('credentials-expired', 'fake credential expired', { code: 'TokenExpired' });
     }
@@ -250,7 +252,7 @@ export class FakeDriver implements Driver {
       throw new DispatcherError('provider-fault', 'fake cloud: injected internal error', { code: 'InternalError' });
     }
     if (faults.timeoutRate > 0 && this.random() < faults.timeoutRate) {
-      await sleep(faults.hangMs);
+      await pauseUnlessAborted(faults.hangMs, signal);
       throw new DispatcherError('timeout', `fake cloud did not answer within ${faults.hangMs} ms`, { code: 'Timeout' });
     }
   }

@@ -3,6 +3,7 @@
 import { capabilitySet, type CapabilitySet } from '../../domain/capabilities.js';
 import { DispatcherError } from '../../domain/errors.js';
 import {
+  OWNERSHIP_KEYS,
   ownershipMetadata,
   type CreateVmRequest,
   type Image,
@@ -79,32 +80,38 @@ export class OpenstackDriver implements Driver {
     this.http.close();
   }
 
-  async listVms(options: { includeTerminated?: boolean } = {}): Promise<Vm[]> {
-    const vms = (await this.nova.listServers()).map(serverToVm);
+  async listVms(options: { includeTerminated?: boolean } = {}, signal?: AbortSignal): Promise<Vm[]> {
+    const vms = (await this.nova.listServers({}, signal)).map(serverToVm);
     return options.includeTerminated ? vms : vms.filter((vm) => vm.state !== 'terminated');
   }
 
-  async getVm(id: string): Promise<Vm | null> {
-    const server = await this.nova.getServer(id);
+  async getVm(id: string, signal?: AbortSignal): Promise<Vm | null> {
+    const server = await this.nova.getServer(id, signal);
     const vm = server && serverToVm(server);
     return vm && vm.state !== 'terminated' ? vm : null;
   }
 
-  // TODO(ledger-drivers): replaced by the real lookup on branch ledger-drivers before landing.
-  async findVmByRequestId(requestId: string): Promise<Vm | null> {
-    throw new DispatcherError('not-implemented', `findVmByRequestId ${requestId}: not yet`, { code: 'NotYet' });
+  /**
+   * By the ownership metadata createVm writes. Not by name: the name is the user's and may be
+   * shared or changed, and Nova filters metadata nowhere, so see NovaApi.findServerByMetadata for
+   * the cost. Nova lists a server as soon as it accepts the create, so "none" is an answer.
+   */
+  async findVmByRequestId(requestId: string, signal?: AbortSignal): Promise<Vm | null> {
+    const server = await this.nova.findServerByMetadata(OWNERSHIP_KEYS.requestId, requestId, signal);
+    const vm = server && serverToVm(server);
+    return vm && vm.state !== 'terminated' ? vm : null;
   }
 
-  async findVmByName(name: string): Promise<Vm | null> {
-    const vms = (await this.nova.findServersByName(name)).map(serverToVm);
+  async findVmByName(name: string, signal?: AbortSignal): Promise<Vm | null> {
+    const vms = (await this.nova.findServersByName(name, signal)).map(serverToVm);
     return vms.find((vm) => vm.state !== 'terminated') ?? null;
   }
 
   /** Answers from the accepted request rather than a second GET: the caller polls getVm anyway. */
-  async createVm(request: CreateVmRequest): Promise<Vm> {
+  async createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm> {
     const createdAt = new Date();
     const metadata = { ...request.metadata, ...ownershipMetadata(this.cloudName, request.requestId, createdAt) };
-    const id = await this.nova.createServer(request, metadata);
+    const id = await this.nova.createServer(request, metadata, signal);
     return {
       id,
       name: request.name,
@@ -119,47 +126,47 @@ export class OpenstackDriver implements Driver {
     };
   }
 
-  async destroyVm(id: string): Promise<void> {
-    await this.nova.deleteServer(id);
+  async destroyVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.nova.deleteServer(id, signal);
   }
 
-  async rebootVm(id: string): Promise<void> {
-    await this.nova.action(id, { reboot: { type: 'SOFT' } });
+  async rebootVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.nova.action(id, { reboot: { type: 'SOFT' } }, signal);
   }
 
-  async stopVm(id: string): Promise<void> {
-    await this.nova.action(id, { 'os-stop': null });
+  async stopVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.nova.action(id, { 'os-stop': null }, signal);
   }
 
-  async startVm(id: string): Promise<void> {
-    await this.nova.action(id, { 'os-start': null });
+  async startVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.nova.action(id, { 'os-start': null }, signal);
   }
 
-  async listImages(): Promise<Image[]> {
-    const images = (await this.glance.available()) ? await this.glance.listImages() : await this.nova.listImagesViaProxy();
+  async listImages(signal?: AbortSignal): Promise<Image[]> {
+    const images = (await this.glance.available()) ? await this.glance.listImages(signal) : await this.nova.listImagesViaProxy(signal);
     return images.map(toImage);
   }
 
-  async listSizes(): Promise<Size[]> {
-    return (await this.nova.listFlavors()).map(flavorToSize);
+  async listSizes(signal?: AbortSignal): Promise<Size[]> {
+    return (await this.nova.listFlavors(signal)).map(flavorToSize);
   }
 
   /** The projects these credentials may use (Keystone's own answer for the token's user). */
-  async listTenants(): Promise<Tenant[]> {
-    const body = await this.session.json<{ projects?: { id: string; name: string }[] }>('identity', 'GET', '/auth/projects');
+  async listTenants(signal?: AbortSignal): Promise<Tenant[]> {
+    const body = await this.session.json<{ projects?: { id: string; name: string }[] }>('identity', 'GET', '/auth/projects', { signal });
     return (body?.projects ?? []).map((p) => ({ id: p.id, name: p.name }));
   }
 
-  listKeyPairs(): Promise<KeyPair[]> {
-    return this.nova.listKeyPairs();
+  listKeyPairs(signal?: AbortSignal): Promise<KeyPair[]> {
+    return this.nova.listKeyPairs(signal);
   }
 
-  async openPort(vmId: string, rule: PortRule): Promise<void> {
-    await this.neutron.openPort(await this.securityGroupOf(vmId), rule);
+  async openPort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
+    await this.neutron.openPort(await this.securityGroupOf(vmId, signal), rule, signal);
   }
 
-  async closePort(vmId: string, rule: PortRule): Promise<void> {
-    await this.neutron.closePort(await this.securityGroupOf(vmId), rule);
+  async closePort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
+    await this.neutron.closePort(await this.securityGroupOf(vmId, signal), rule, signal);
   }
 
   /** Request counts so far: Keystone auth requests and calls per service (tests and benchmarks read them). */
@@ -168,13 +175,13 @@ export class OpenstackDriver implements Driver {
   }
 
   /** The id of the VM's first security group, where firewall rules go. */
-  private async securityGroupOf(vmId: string): Promise<string> {
-    const server = await this.nova.getServer(vmId);
+  private async securityGroupOf(vmId: string, signal?: AbortSignal): Promise<string> {
+    const server = await this.nova.getServer(vmId, signal);
     if (!server || serverToVm(server).state === 'terminated') {
       throw new DispatcherError('not-found', `vm ${vmId} not found`, { subject: 'vm', code: 'itemNotFound' });
     }
     const name = server.security_groups?.[0]?.name;
     if (!name) throw new DispatcherError('conflict', `vm ${vmId} has no security group to open ports in`, { code: 'NoSecurityGroup' });
-    return this.neutron.securityGroupId(name);
+    return this.neutron.securityGroupId(name, signal);
   }
 }

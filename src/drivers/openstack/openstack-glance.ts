@@ -14,9 +14,10 @@ export class GlanceApi {
     return (await this.session.serviceUrl('image')) !== undefined;
   }
 
-  listImages(): Promise<OpenstackImage[]> {
+  listImages(signal?: AbortSignal): Promise<OpenstackImage[]> {
     return collectPages<OpenstackImage>(
-      (marker) => this.session.json('image', 'GET', '/images', { query: { limit: this.pageSize, marker, status: 'active' }, subject: 'image' }),
+      (marker) =>
+        this.session.json('image', 'GET', '/images', { query: { limit: this.pageSize, marker, status: 'active' }, subject: 'image', signal }),
       'images',
       'next',
     );

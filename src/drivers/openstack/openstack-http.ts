@@ -13,6 +13,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Aborting it closes the request in flight (the pool's call timeout). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -25,7 +27,8 @@ export interface HttpResponse {
 
 /**
  * Rejects only when no HTTP answer came, with an Error whose `code` is Node's (ECONNREFUSED,
- * ECONNRESET, ENOTFOUND, …) or ECONNABORTED/ETIMEDOUT when `timeoutMs` passed.
+ * ECONNRESET, ENOTFOUND, …), ECONNABORTED/ETIMEDOUT when `timeoutMs` passed, or ERR_CANCELED
+ * when the request's signal fired.
  */
 export interface HttpClient {
   send(request: HttpRequest): Promise<HttpResponse>;
@@ -48,7 +51,13 @@ export function createAxiosHttpClient(options: { timeoutMs: number; userAgent?: 
     async send(request) {
       let response;
       try {
-        response = await instance.request({ method: request.method, url: request.url, headers: request.headers, data: request.body });
+        response = await instance.request({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          data: request.body,
+          signal: request.signal,
+        });
       } catch (err) {
         throw withoutRequest(err);
       }

@@ -24,10 +24,11 @@ export class NeutronApi {
   ) {}
 
   /** The id of a security group by name, within the token's project (names are unique nowhere else). */
-  async securityGroupId(name: string): Promise<string> {
+  async securityGroupId(name: string, signal?: AbortSignal): Promise<string> {
     const projectId = (await this.session.auth.current()).projectId;
     const body = await this.session.json<{ security_groups?: { id: string; name: string }[] }>('network', 'GET', '/security-groups', {
       query: { name, project_id: projectId },
+      signal,
     });
     const groups = (body?.security_groups ?? []).filter((g) => g.name === name);
     if (groups.length === 0) {
@@ -37,13 +38,14 @@ export class NeutronApi {
     return groups[0].id;
   }
 
-  async openPort(groupId: string, rule: PortRule): Promise<void> {
+  async openPort(groupId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
     const wanted = ruleFields(rule);
     try {
       await this.session.request('network', 'POST', '/security-group-rules', {
         body: { security_group_rule: { security_group_id: groupId, ...wanted } },
         // Repeating a rule create is harmless: a second one is refused as a duplicate.
         safe: true,
+        signal,
       });
     } catch (err) {
       if (isDispatcherError(err, 'conflict') && err.code === 'SecurityGroupRuleExists') return;
@@ -51,15 +53,16 @@ export class NeutronApi {
     }
   }
 
-  async closePort(groupId: string, rule: PortRule): Promise<void> {
+  async closePort(groupId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
     const wanted = ruleFields(rule);
     const body = await this.session.json<{ security_group_rules?: NeutronRule[] }>('network', 'GET', '/security-group-rules', {
       query: { security_group_id: groupId, direction: 'ingress', protocol: wanted.protocol, ethertype: wanted.ethertype },
+      signal,
     });
     // Filtered again here: a Neutron that ignored one filter must not make us delete someone else's rule.
     const matching = (body?.security_group_rules ?? []).filter((r) => sameRule(r, wanted));
     for (const existing of matching) {
-      await this.session.request('network', 'DELETE', `/security-group-rules/${encodeURIComponent(existing.id)}`, { accept: [404] });
+      await this.session.request('network', 'DELETE', `/security-group-rules/${encodeURIComponent(existing.id)}`, { accept: [404], signal });
     }
   }
 }

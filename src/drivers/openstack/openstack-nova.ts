@@ -43,32 +43,46 @@ export class NovaApi {
     return this.negotiated;
   }
 
-  async listServers(query: Query = {}): Promise<NovaServer[]> {
+  /** Newest first (Nova's default order, created_at desc); `enough` ends the paging early. */
+  async listServers(query: Query = {}, signal?: AbortSignal, enough?: (page: NovaServer[]) => boolean): Promise<NovaServer[]> {
     const microversion = (await this.microversions()).chosen;
     return collectPages<NovaServer>(
-      (marker) => this.session.json('compute', 'GET', '/servers/detail', { microversion, query: { ...query, limit: this.options.pageSize, marker } }),
+      (marker) =>
+        this.session.json('compute', 'GET', '/servers/detail', { microversion, signal, query: { ...query, limit: this.options.pageSize, marker } }),
       'servers',
       'servers_links',
+      enough,
     );
   }
 
   /** null when Nova does not know the id. */
-  async getServer(id: string): Promise<NovaServer | null> {
+  async getServer(id: string, signal?: AbortSignal): Promise<NovaServer | null> {
     const response = await this.session.request('compute', 'GET', `/servers/${encodeURIComponent(id)}`, {
-      ...(await this.call()),
+      ...(await this.call(signal)),
       accept: [404],
     });
     return response.status === 404 ? null : ((response.body as { server: NovaServer }).server ?? null);
   }
 
   /** Servers whose name is exactly `name` (Nova filters with a regular expression: anchored and escaped). */
-  async findServersByName(name: string): Promise<NovaServer[]> {
-    const servers = await this.listServers({ name: `^${escapeRegex(name)}$` });
+  async findServersByName(name: string, signal?: AbortSignal): Promise<NovaServer[]> {
+    const servers = await this.listServers({ name: `^${escapeRegex(name)}$` }, signal);
     return servers.filter((s) => s.name === name);
   }
 
-  async createServer(request: CreateVmRequest, metadata: Record<string, string>): Promise<string> {
-    const options = await this.call();
+  /**
+   * The newest server whose metadata has `key` = `value`. Nova's list API cannot filter on
+   * metadata, so this pages /servers/detail newest first and stops at the first page holding it:
+   * one call for a server among the newest `pageSize`, every page to confirm there is none.
+   */
+  async findServerByMetadata(key: string, value: string, signal?: AbortSignal): Promise<NovaServer | undefined> {
+    const matches = (s: NovaServer) => s.metadata?.[key] === value;
+    const servers = await this.listServers({}, signal, (page) => page.some(matches));
+    return servers.find(matches);
+  }
+
+  async createServer(request: CreateVmRequest, metadata: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    const options = await this.call(signal);
     const server: Record<string, unknown> = {
       name: request.name,
       imageRef: request.imageId,
@@ -87,31 +101,32 @@ export class NovaApi {
     return id;
   }
 
-  async deleteServer(id: string): Promise<void> {
-    await this.session.request('compute', 'DELETE', `/servers/${encodeURIComponent(id)}`, await this.call());
+  async deleteServer(id: string, signal?: AbortSignal): Promise<void> {
+    await this.session.request('compute', 'DELETE', `/servers/${encodeURIComponent(id)}`, await this.call(signal));
   }
 
   /** A server action (`reboot`, `os-start`, `os-stop`): accepted with 202, repeatable when throttled. */
-  async action(id: string, body: Record<string, unknown>): Promise<void> {
-    await this.session.request('compute', 'POST', `/servers/${encodeURIComponent(id)}/action`, { ...(await this.call()), body, safe: true });
+  async action(id: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+    await this.session.request('compute', 'POST', `/servers/${encodeURIComponent(id)}/action`, { ...(await this.call(signal)), body, safe: true });
   }
 
-  async listFlavors(): Promise<NovaFlavor[]> {
+  async listFlavors(signal?: AbortSignal): Promise<NovaFlavor[]> {
     const microversion = (await this.microversions()).chosen;
     return collectPages<NovaFlavor>(
-      (marker) => this.session.json('compute', 'GET', '/flavors/detail', { microversion, query: { limit: this.options.pageSize, marker } }),
+      (marker) => this.session.json('compute', 'GET', '/flavors/detail', { microversion, signal, query: { limit: this.options.pageSize, marker } }),
       'flavors',
       'flavors_links',
     );
   }
 
-  async listKeyPairs(): Promise<KeyPair[]> {
+  async listKeyPairs(signal?: AbortSignal): Promise<KeyPair[]> {
     const microversion = (await this.microversions()).chosen;
     const paginated = microversion !== undefined && compareMicroversions(microversion, KEYPAIRS_PAGINATED) >= 0;
     const entries = await collectPages<{ keypair: { name: string; fingerprint?: string } }>(
       (marker) =>
         this.session.json('compute', 'GET', '/os-keypairs', {
           microversion,
+          signal,
           query: paginated ? { limit: this.options.pageSize, marker } : {},
         }),
       'keypairs',
@@ -121,7 +136,7 @@ export class NovaApi {
   }
 
   /** Nova's image proxy, for clouds without Glance in the catalog: pinned below 2.36, where it still exists. */
-  async listImagesViaProxy(): Promise<OpenstackImage[]> {
+  async listImagesViaProxy(signal?: AbortSignal): Promise<OpenstackImage[]> {
     const { chosen, min } = await this.microversions();
     let microversion = chosen;
     if (chosen !== undefined && compareMicroversions(chosen, LAST_IMAGE_PROXY) > 0) {
@@ -133,14 +148,14 @@ export class NovaApi {
       microversion = LAST_IMAGE_PROXY;
     }
     return collectPages<OpenstackImage>(
-      (marker) => this.session.json('compute', 'GET', '/images/detail', { microversion, query: { limit: this.options.pageSize, marker } }),
+      (marker) => this.session.json('compute', 'GET', '/images/detail', { microversion, signal, query: { limit: this.options.pageSize, marker } }),
       'images',
       'images_links',
     );
   }
 
-  private async call(): Promise<Pick<RequestOptions, 'microversion' | 'subject'>> {
-    return { microversion: (await this.microversions()).chosen, subject: 'vm' };
+  private async call(signal: AbortSignal | undefined): Promise<Pick<RequestOptions, 'microversion' | 'subject' | 'signal'>> {
+    return { microversion: (await this.microversions()).chosen, subject: 'vm', signal };
   }
 
   private async negotiate(): Promise<Microversions> {

@@ -1,8 +1,8 @@
 // Every authenticated OpenStack call goes through here: the token, the service's endpoint, the
 // one renewal on 401, the bounded waits on 429/503 for calls that are safe to repeat, and the
 // error translation. Services above it (Nova, Glance, Neutron) only build paths and bodies.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DispatcherError, type Subject } from '../../domain/errors.js';
+import { abortError, pauseUnlessAborted, throwIfAborted } from '../driver-abort.js';
 import type { Logger } from '../driver.js';
 import type { KeystoneAuth, KeystoneToken } from './openstack-auth.js';
 import { computeBase, findEndpoint, versioned, type ServiceKind } from './openstack-catalog.js';
@@ -28,6 +28,8 @@ export interface RequestOptions {
   subject?: Subject;
   /** Error statuses that are answers here (e.g. 404 on a lookup). */
   accept?: number[];
+  /** The pool's signal: closes the request in flight and ends a throttling wait. */
+  signal?: AbortSignal;
 }
 
 type SessionOptions = Pick<OpenstackOptions, 'interface' | 'region' | 'endpoints' | 'throttle'>;
@@ -41,7 +43,7 @@ export class OpenstackSession {
     readonly auth: KeystoneAuth,
     private readonly options: SessionOptions,
     private readonly logger: Logger,
-    private readonly wait: (ms: number) => Promise<unknown> = sleep,
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<unknown> = pauseUnlessAborted,
   ) {}
 
   /** The base URL of a service (configured override first, then the catalog); undefined if the cloud has none. */
@@ -60,7 +62,9 @@ export class OpenstackSession {
     const context = { service, method, path, subject: options.subject };
     let renewed = false;
     for (let throttled = 0; ; ) {
+      // The token is shared by every call, so its fetch is not aborted; the request after it is.
       const token = await this.auth.current();
+      throwIfAborted(options.signal);
       const response = await this.send(service, method, path, options, token, context);
       // A redirect is an error too: following it would send the token to another URL.
       if ((response.status >= 200 && response.status < 300) || options.accept?.includes(response.status)) return response;
@@ -75,7 +79,7 @@ export class OpenstackSession {
       throttled++;
       const ms = error.retryAfterMs ?? this.options.throttle.defaultWaitMs;
       this.logger.warn({ service, method, path, waitMs: ms, attempt: throttled }, 'openstack throttled the call; waiting');
-      await this.wait(ms);
+      await this.wait(ms, options.signal);
     }
   }
 
@@ -113,8 +117,9 @@ export class OpenstackSession {
     }
     this.sent[service]++;
     try {
-      return await this.http.send({ method, url: url.toString(), headers, body: options.body });
+      return await this.http.send({ method, url: url.toString(), headers, body: options.body, signal: options.signal });
     } catch (err) {
+      if (options.signal?.aborted) throw abortError(options.signal);
       throw transportError(err, context);
     }
   }
@@ -135,11 +140,15 @@ export function nextMarker(body: unknown, linksKey: string): string | undefined 
   return new URL(href, 'http://placeholder.invalid').searchParams.get('marker') ?? undefined;
 }
 
-/** Follows `marker` pagination to the end, refusing to loop on a cloud that repeats a marker. */
+/**
+ * Follows `marker` pagination to the end, or until `enough` accepts a page; refuses to loop on a
+ * cloud that repeats a marker.
+ */
 export async function collectPages<T>(
   fetchPage: (marker: string | undefined) => Promise<unknown>,
   itemsKey: string,
   linksKey: string,
+  enough?: (page: T[]) => boolean,
 ): Promise<T[]> {
   const items: T[] = [];
   const seen = new Set<string>();
@@ -148,6 +157,7 @@ export async function collectPages<T>(
     const body = await fetchPage(marker);
     const page = ((body ?? {}) as Record<string, unknown>)[itemsKey];
     if (Array.isArray(page)) items.push(...(page as T[]));
+    if (Array.isArray(page) && enough?.(page as T[])) return items;
     marker = nextMarker(body, linksKey);
     if (!marker || !Array.isArray(page) || page.length === 0 || seen.has(marker)) return items;
     seen.add(marker);

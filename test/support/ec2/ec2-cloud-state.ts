@@ -28,6 +28,8 @@ export interface Ec2CloudOptions {
   images?: ServerImage[];
   instanceTypes?: ServerInstanceType[];
   keyPairs?: string[];
+  /** Launch anew on a repeated ClientToken, as moto and some EC2-compatible clouds do. */
+  ignoreClientToken?: boolean;
 }
 
 export interface StateChange {
@@ -98,7 +100,7 @@ export class Ec2Cloud {
     const imageId = params.get('ImageId') ?? '';
     const type = params.get('InstanceType') ?? 'm1.small';
     const count = params.int('MaxCount') ?? 1;
-    const token = params.get('ClientToken');
+    const token = this.options.ignoreClientToken ? undefined : params.get('ClientToken');
     const keyName = params.get('KeyName');
     const subnetId = params.get('SubnetId') ?? DEFAULT_SUBNET;
     const groupIds = params.list('SecurityGroupId');

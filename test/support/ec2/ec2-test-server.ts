@@ -33,6 +33,8 @@ export interface Ec2TestServer {
   readonly calls: Record<string, number>;
   /** Every request's parameters, in arrival order. */
   readonly requests: { action: string; params: Record<string, string> }[];
+  /** Actions whose client closed the connection before the answer was sent (an aborted call). */
+  readonly abandoned: string[];
   inject(action: string, fault: Ec2Fault, times?: number): void;
   clearFaults(): void;
   resetCalls(): void;
@@ -50,6 +52,7 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
   const pageSize = options.pageSize ?? 1000;
   const calls: Record<string, number> = {};
   const requests: Ec2TestServer['requests'] = [];
+  const abandoned: string[] = [];
   let faults: Injected[] = [];
   const closing = new AbortController();
 
@@ -74,11 +77,19 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
     const requestId = randomUUID();
     calls[action] = (calls[action] ?? 0) + 1;
     requests.push({ action, params: params.entries() });
+    const clientGone = new AbortController();
+    let dropped = false;
+    res.once('close', () => {
+      if (!res.writableEnded && !dropped) {
+        abandoned.push(action);
+        clientGone.abort();
+      }
+    });
 
     const fault = takeFault(action);
     if (fault?.type === 'slow') {
       try {
-        await sleep(fault.delayMs, undefined, { signal: closing.signal });
+        await sleep(fault.delayMs, undefined, { signal: AbortSignal.any([closing.signal, clientGone.signal]) });
       } catch {
         return;
       }
@@ -99,6 +110,7 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
       body = errorResponse(apiError.code, apiError.message, requestId);
     }
     if (fault?.type === 'drop') {
+      dropped = true;
       req.socket.destroy();
       return;
     }
@@ -116,6 +128,7 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
     cloud,
     calls,
     requests,
+    abandoned,
     inject(action, fault, times = Number.POSITIVE_INFINITY) {
       faults.push({ action, fault, remaining: times });
     },
@@ -125,6 +138,7 @@ export async function startEc2TestServer(options: Ec2TestServerOptions = {}): Pr
     resetCalls() {
       for (const key of Object.keys(calls)) delete calls[key];
       requests.length = 0;
+      abandoned.length = 0;
     },
     async close() {
       closing.abort();

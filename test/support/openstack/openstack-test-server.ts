@@ -64,6 +64,8 @@ export class OpenstackTestServer {
   readonly neutron = new NeutronState();
   readonly createBodies: unknown[] = [];
   readonly requests: RecordedRequest[] = [];
+  /** Route labels of requests whose client closed the connection before the answer (an aborted call). */
+  readonly abandoned: string[] = [];
   /** Calls refused for a missing, unknown or expired token. */
   unauthorized = 0;
   url = '';
@@ -146,6 +148,7 @@ export class OpenstackTestServer {
   resetCounts(): void {
     this.counters.clear();
     this.requests.length = 0;
+    this.abandoned.length = 0;
   }
 
   inject(fault: Fault): void {
@@ -175,6 +178,9 @@ export class OpenstackTestServer {
     const body = await readJson(req);
     this.counters.set(label, this.count(label) + 1);
     this.requests.push({ method: req.method ?? '', route: label, url: url.pathname + url.search, headers: req.headers, body });
+    res.once('close', () => {
+      if (!res.writableEnded) this.abandoned.push(label);
+    });
     const fault = this.faults.find((f) => f.route === label && (f.times ?? 1) > 0);
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
