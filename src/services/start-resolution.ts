@@ -18,11 +18,12 @@ export interface StartedRequest {
 
 /**
  * Errors after which the create may have happened: a timeout, a provider fault (5xx, a reset
- * connection), anything not translated. A refusal (bad request, throttled, quota …) made nothing.
+ * connection), `unavailable` (OpenStack reports a connection reset after the request was sent
+ * that way), anything not translated. A refusal (bad request, throttled, quota …) made nothing.
  */
 export function isUnknownOutcome(err: unknown): boolean {
   if (!isDispatcherError(err)) return true;
-  return err.kind === 'timeout' || err.kind === 'provider-fault' || err.kind === 'internal';
+  return err.kind === 'timeout' || err.kind === 'provider-fault' || err.kind === 'unavailable' || err.kind === 'internal';
 }
 
 /** The VM a create with this request id made, or null when the cloud confirms none; UnresolvedOutcome when it cannot say. */

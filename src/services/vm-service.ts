@@ -54,7 +54,7 @@ export class VmService {
   }
 
   listVms(cloud: CloudConnection): Promise<Vm[]> {
-    return cloud.call('listVms', 'list', (d) => d.listVms());
+    return cloud.call('listVms', 'list', (d, signal) => d.listVms({}, signal));
   }
 
   listImages(cloud: CloudConnection): Promise<Image[]> {
@@ -66,19 +66,19 @@ export class VmService {
   }
 
   listTenants(cloud: CloudConnection): Promise<Tenant[]> {
-    return cloud.call('listTenants', 'tenants', (d) => d.listTenants());
+    return cloud.call('listTenants', 'tenants', (d, signal) => d.listTenants(signal));
   }
 
   listKeyPairs(cloud: CloudConnection): Promise<KeyPair[]> {
-    return cloud.call('listKeyPairs', 'keypairs', (d) => d.listKeyPairs());
+    return cloud.call('listKeyPairs', 'keypairs', (d, signal) => d.listKeyPairs(signal));
   }
 
   /** One filtered provider call by id or by name, never a list of the whole cloud when the driver can filter. */
   async findVm(cloud: CloudConnection, ref: VmRef): Promise<Vm | null> {
-    if (ref.node) return cloud.call('getVm', 'get', (d) => d.getVm(ref.node as string));
+    if (ref.node) return cloud.call('getVm', 'get', (d, signal) => d.getVm(ref.node as string, signal));
     if (!ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
     const hostname = ref.hostname;
-    if (cloud.has('find-by-name')) return cloud.call('findVmByName', undefined, (d) => d.findVmByName(hostname));
+    if (cloud.has('find-by-name')) return cloud.call('findVmByName', undefined, (d, signal) => d.findVmByName(hostname, signal));
     const all = await this.listVms(cloud);
     return all.find((vm) => vm.name === hostname) ?? null;
   }
@@ -150,7 +150,7 @@ export class VmService {
 
   /** Destroys a VM already looked up, optionally waiting until the cloud no longer lists it. */
   async destroyResolved(cloud: CloudConnection, vm: Vm, steps: StepRecorder, wait: boolean): Promise<void> {
-    await cloud.call('destroyVm', 'destroy', (d) => d.destroyVm(vm.id));
+    await cloud.call('destroyVm', 'destroy', (d, signal) => d.destroyVm(vm.id, signal));
     await steps.done('destroy', vm.id);
     if (wait) {
       const waited = await this.waitUntilGone(cloud, vm.id);
@@ -172,7 +172,7 @@ export class VmService {
     const { pollIntervalMs, timeoutMs } = this.deps.wait;
     const started = Date.now();
     for (let polls = 1; ; polls++) {
-      const current = await cloud.call('getVm', 'get', (d) => d.getVm(vmId));
+      const current = await cloud.call('getVm', 'get', (d, signal) => d.getVm(vmId, signal));
       if (!current || current.state === 'terminated') return Date.now() - started;
       if (Date.now() - started + pollIntervalMs > timeoutMs) {
         throw new DispatcherError('timeout', `cloud ${cloud.name}: VM ${vmId} still ${current.state} after ${timeoutMs} ms`, { code: 'DeleteTimeout' });
@@ -190,7 +190,7 @@ export class VmService {
       const vm = await this.resolveVm(cloud, ref);
       await steps.target(vm.id);
       const call = action === 'reboot' ? 'rebootVm' : action === 'power-off' ? 'stopVm' : 'startVm';
-      await cloud.call(call, capability, (d) => d[call](vm.id));
+      await cloud.call(call, capability, (d, signal) => d[call](vm.id, signal));
       await steps.done(action);
       return vm;
     });
@@ -201,7 +201,7 @@ export class VmService {
     return this.deps.operations.run({ kind: open ? 'fw.open' : 'fw.close', cloud: cloud.name, userId, request: { ...ref, ...rule } }, async (steps) => {
       const vm = await this.resolveVm(cloud, ref);
       await steps.target(vm.id);
-      await cloud.call(open ? 'openPort' : 'closePort', 'firewall', (d) => (open ? d.openPort(vm.id, rule) : d.closePort(vm.id, rule)));
+      await cloud.call(open ? 'openPort' : 'closePort', 'firewall', (d, signal) => (open ? d.openPort(vm.id, rule, signal) : d.closePort(vm.id, rule, signal)));
       await steps.done(open ? 'open' : 'close', `${rule.protocol}/${rule.port} ${rule.cidr}`);
       return vm;
     });

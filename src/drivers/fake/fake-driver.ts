@@ -74,8 +74,8 @@ export class FakeDriver implements Driver {
     this.credentialValid = false;
   }
 
-  async listVms(options: { includeTerminated?: boolean } = {}): Promise<Vm[]> {
-    await this.call('listVms');
+  async listVms(options: { includeTerminated?: boolean } = {}, signal?: AbortSignal): Promise<Vm[]> {
+    await this.call('listVms', signal);
     const now = Date.now();
     const out: Vm[] = [];
     for (const record of [...this.vms.values()]) {
@@ -85,14 +85,14 @@ export class FakeDriver implements Driver {
     return out;
   }
 
-  async getVm(id: string): Promise<Vm | null> {
-    await this.call('getVm');
+  async getVm(id: string, signal?: AbortSignal): Promise<Vm | null> {
+    await this.call('getVm', signal);
     const record = this.vms.get(id);
     return record ? this.settle(record, Date.now()) : null;
   }
 
-  async findVmByName(name: string): Promise<Vm | null> {
-    await this.call('findVmByName');
+  async findVmByName(name: string, signal?: AbortSignal): Promise<Vm | null> {
+    await this.call('findVmByName', signal);
     const now = Date.now();
     for (const id of this.byName.get(name) ?? []) {
       const record = this.vms.get(id);
@@ -102,15 +102,15 @@ export class FakeDriver implements Driver {
     return null;
   }
 
-  async findVmByRequestId(requestId: string): Promise<Vm | null> {
-    await this.call('findVmByRequestId');
+  async findVmByRequestId(requestId: string, signal?: AbortSignal): Promise<Vm | null> {
+    await this.call('findVmByRequestId', signal);
     const id = this.byRequestId.get(requestId);
     const record = id === undefined ? undefined : this.vms.get(id);
     return record ? this.settle(record, Date.now()) : null;
   }
 
-  async createVm(request: CreateVmRequest): Promise<Vm> {
-    await this.call('createVm');
+  async createVm(request: CreateVmRequest, signal?: AbortSignal): Promise<Vm> {
+    await this.call('createVm', signal);
     const existing = this.byRequestId.get(request.requestId);
     const again = existing === undefined ? undefined : this.vms.get(existing);
     if (again) return this.settle(again, Date.now()) ?? again.vm;
@@ -152,8 +152,8 @@ export class FakeDriver implements Driver {
     return { ...record.vm };
   }
 
-  async destroyVm(id: string): Promise<void> {
-    await this.call('destroyVm');
+  async destroyVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call('destroyVm', signal);
     const record = this.live(id);
     record.vm.state = 'stopping';
     record.transition = { to: 'terminated', at: Date.now() + this.options.destroyDelayMs };
@@ -161,49 +161,49 @@ export class FakeDriver implements Driver {
     this.persist();
   }
 
-  async rebootVm(id: string): Promise<void> {
-    await this.call('rebootVm');
+  async rebootVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call('rebootVm', signal);
     this.changePower(this.live(id), ['running'], 'rebooting', 'running');
   }
 
-  async stopVm(id: string): Promise<void> {
-    await this.call('stopVm');
+  async stopVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call('stopVm', signal);
     this.changePower(this.live(id), ['running'], 'stopping', 'stopped');
   }
 
-  async startVm(id: string): Promise<void> {
-    await this.call('startVm');
+  async startVm(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call('startVm', signal);
     this.changePower(this.live(id), ['stopped'], 'pending', 'running');
   }
 
-  async listImages(): Promise<Image[]> {
-    await this.call('listImages');
+  async listImages(signal?: AbortSignal): Promise<Image[]> {
+    await this.call('listImages', signal);
     return this.options.images.map((i) => ({ id: i.id, name: i.name }));
   }
 
-  async listSizes(): Promise<Size[]> {
-    await this.call('listSizes');
+  async listSizes(signal?: AbortSignal): Promise<Size[]> {
+    await this.call('listSizes', signal);
     return this.options.sizes.map((s) => ({ ...s }));
   }
 
-  async listTenants(): Promise<Tenant[]> {
-    await this.call('listTenants');
+  async listTenants(signal?: AbortSignal): Promise<Tenant[]> {
+    await this.call('listTenants', signal);
     return [{ id: `${this.cloudName}-tenant`, name: this.options.tenant }];
   }
 
-  async listKeyPairs(): Promise<KeyPair[]> {
-    await this.call('listKeyPairs');
+  async listKeyPairs(signal?: AbortSignal): Promise<KeyPair[]> {
+    await this.call('listKeyPairs', signal);
     return this.options.keyPairs.map((name) => ({ name }));
   }
 
-  async openPort(vmId: string, rule: PortRule): Promise<void> {
-    await this.call('openPort');
+  async openPort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
+    await this.call('openPort', signal);
     this.live(vmId).ports.add(portKey(rule));
     this.persist();
   }
 
-  async closePort(vmId: string, rule: PortRule): Promise<void> {
-    await this.call('closePort');
+  async closePort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
+    await this.call('closePort', signal);
     this.live(vmId).ports.delete(portKey(rule));
     this.persist();
   }
