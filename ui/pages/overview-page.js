@@ -1,0 +1,84 @@
+// Overview: one card per cloud (driver, enabled, allocation, VMs by state, fault rate, load),
+// and the background workers' heart-beats; refreshed every few seconds.
+import { html } from '../lib/html.js';
+import { usePoll } from '../lib/use-poll.js';
+import { Badge, ErrorLine, Loading, PageTitle } from '../lib/components.js';
+import { allocationText, cloudFaultRate, formatPercent, formatRelative, stateCounts } from '../lib/format.js';
+import { href } from '../lib/route.js';
+
+const POLL_MS = 3000;
+
+export function OverviewPage({ api }) {
+  const { data, error } = usePoll(async () => {
+    const [clouds, images, heartbeats, status] = await Promise.all([
+      api.get('/status/clouds'),
+      api.get('/status/failures?type=image'),
+      api.get('/status/heartbeats'),
+      api.get('/status'),
+    ]);
+    return { clouds: clouds.items, images: images.images, heartbeats: heartbeats.items, status };
+  }, POLL_MS);
+  return html`
+    <${PageTitle} live>Overview<//>
+    <${ErrorLine} error=${error} />
+    ${!data
+      ? html`<${Loading} what="clouds" />`
+      : html`
+          ${data.status.draining ? html`<p class="banner warn" role="status">This instance is draining: new VM starts are refused.</p>` : null}
+          <ul class="cards" aria-label="Clouds">
+            ${data.clouds.map((cloud) => html`<${CloudCard} cloud=${cloud} faultRate=${cloudFaultRate(data.images, cloud.name)} />`)}
+          </ul>
+          <${Heartbeats} items=${data.heartbeats} />
+        `}
+  `;
+}
+
+function CloudCard({ cloud, faultRate }) {
+  const allocation = allocationText(cloud.allocation);
+  const vms = stateCounts(cloud.vms);
+  const tracked = cloud.tracked ?? {};
+  return html`<li class="card">
+    <h2><a href=${href('vms', cloud.name)}>${cloud.name}</a></h2>
+    <p class="muted">${cloud.displayName} · ${cloud.driver}${cloud.aliases.length ? ` · aka ${cloud.aliases.join(', ')}` : ''}${cloud.default ? ' · default' : ''}</p>
+    <p><${Badge} state=${cloud.enabled ? 'enabled' : 'disabled'} /></p>
+    <dl class="facts">
+      <dt>Allocation</dt>
+      <dd>
+        ${allocation.text}
+        ${allocation.ratio !== null
+          ? html`<meter min="0" max="1" low="0.7" high="0.9" optimum="0" value=${allocation.ratio} aria-label=${`allocation of ${cloud.name} used`}></meter>`
+          : null}
+      </dd>
+      <dt>Tracked</dt>
+      <dd>${tracked.free ?? 0} free · ${tracked.assigned ?? 0} assigned${tracked.faulty ? ` · ${tracked.faulty} faulty` : ''}</dd>
+      <dt>VMs by state</dt>
+      <dd>${vms.length ? vms.map(([state, n]) => html`<span class="count">${n} <${Badge} state=${state} /></span>`) : html`<span class="muted">not listed yet</span>`}</dd>
+      <dt>Fault rate</dt>
+      <dd>${formatPercent(faultRate)}</dd>
+      <dt>Calls</dt>
+      <dd>${cloud.load?.inFlight ?? 0} in flight · ${cloud.load?.queued ?? 0} queued</dd>
+    </dl>
+  </li>`;
+}
+
+export function Heartbeats({ items }) {
+  return html`<section aria-labelledby="hb-title">
+    <h2 id="hb-title">Heart-beats</h2>
+    <div class="table-wrap">
+      <table>
+        <thead><tr><th scope="col">Worker</th><th scope="col">Last beat</th><th scope="col">Rounds</th><th scope="col">State</th><th scope="col">Last error</th></tr></thead>
+        <tbody>
+          ${items.map(
+            (w) => html`<tr>
+              <th scope="row">${w.worker}</th>
+              <td>${formatRelative(w.lastBeatAt)}</td>
+              <td>${w.rounds}</td>
+              <td><${Badge} state=${!w.running ? 'stopped' : w.late ? 'late' : 'running'} /></td>
+              <td>${w.lastError ?? '—'}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
