@@ -44,3 +44,8 @@ export function Dialog({ title, onClose, children }) {
     ${children}
   </dialog>`;
 }
+
+/** A table that may scroll sideways (phone width): focusable and named, so keyboards can scroll it. */
+export function TableWrap({ label, children }) {
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${label}>${children}</div>`;
+}

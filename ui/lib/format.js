@@ -2,7 +2,7 @@
 
 /** A VM, operation or tracker state → the badge tone the stylesheet colours. */
 const TONES = {
-  running: 'ok', succeeded: 'ok', FREE: 'ok', ASSIGNED: 'info', enabled: 'ok',
+  running: 'ok', succeeded: 'ok', done: 'ok', FREE: 'ok', ASSIGNED: 'info', enabled: 'ok',
   pending: 'busy', rebooting: 'busy', stopping: 'busy', queued: 'busy', starting: 'busy',
   stopped: 'muted', terminated: 'muted', RELEASED: 'muted', disabled: 'muted', unknown: 'muted',
   error: 'bad', failed: 'bad', FAULTY: 'bad', interrupted: 'warn', late: 'warn',

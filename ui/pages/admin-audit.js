@@ -2,7 +2,7 @@
 import { html, useState } from '../lib/html.js';
 import { query } from '../lib/api-client.js';
 import { usePoll } from '../lib/use-poll.js';
-import { Badge, ErrorLine, Loading } from '../lib/components.js';
+import { Badge, ErrorLine, Loading, TableWrap } from '../lib/components.js';
 import { formatRelative } from '../lib/format.js';
 import { currentCursor, firstPage, nextPage, previousPage } from '../lib/pager.js';
 
@@ -27,7 +27,7 @@ export function AdminAudit({ api }) {
     <${ErrorLine} error=${error} />
     ${!data
       ? html`<${Loading} what="the audit log" />`
-      : html`<div class="table-wrap"><table>
+      : html`<${TableWrap} label="Audit log entries"><table>
             <thead><tr><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Result</th><th scope="col">Details</th></tr></thead>
             <tbody>
               ${data.items.length === 0 ? html`<tr><td colspan="6" class="muted">No entry.</td></tr>` : null}
@@ -40,7 +40,7 @@ export function AdminAudit({ api }) {
                 </tr>`,
               )}
             </tbody>
-          </table></div>
+          </table><//>
           <div class="pager">
             <button type="button" class="secondary" disabled=${pager.index === 0} onClick=${() => setPager(previousPage(pager))}>Newer</button>
             <span class="muted">Page ${pager.index + 1}</span>

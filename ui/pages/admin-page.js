@@ -3,7 +3,7 @@
 import { html, useState } from '../lib/html.js';
 import { path } from '../lib/api-client.js';
 import { usePoll } from '../lib/use-poll.js';
-import { ErrorLine, Loading, PageTitle } from '../lib/components.js';
+import { ErrorLine, Loading, PageTitle, TableWrap } from '../lib/components.js';
 import { problemMessage } from '../lib/format.js';
 import { href } from '../lib/route.js';
 import { AdminUsers } from './admin-users.js';
@@ -72,7 +72,7 @@ function AdminClouds({ api, change }) {
     </section>
     <section aria-labelledby="clouds-title">
       <h2 id="clouds-title">Clouds</h2>
-      <div class="table-wrap"><table>
+      <${TableWrap} label="Clouds"><table>
         <thead><tr><th scope="col">Cloud</th><th scope="col">Enabled</th><th scope="col">Allocation (used / limit)</th><th scope="col">Overrides</th></tr></thead>
         <tbody>
           ${data.clouds.map(
@@ -99,7 +99,7 @@ function AdminClouds({ api, change }) {
             </tr>`,
           )}
         </tbody>
-      </table></div>
+      </table><//>
     </section>
     <section aria-labelledby="aliases-title">
       <h2 id="aliases-title">Aliases</h2>

@@ -2,7 +2,7 @@
 import { html } from '../lib/html.js';
 import { path } from '../lib/api-client.js';
 import { usePoll } from '../lib/use-poll.js';
-import { ErrorLine, Loading } from '../lib/components.js';
+import { ErrorLine, Loading, TableWrap } from '../lib/components.js';
 
 export function AdminUsers({ api, change }) {
   const { data, error, refresh } = usePoll(async () => {
@@ -29,7 +29,7 @@ export function AdminUsers({ api, change }) {
     <${ErrorLine} error=${error} />
     <section aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
-      <div class="table-wrap"><table>
+      <${TableWrap} label="Users"><table>
         <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Active</th><th scope="col">Actions</th></tr></thead>
         <tbody>
           ${data.users.map(
@@ -38,17 +38,17 @@ export function AdminUsers({ api, change }) {
               <td>${u.role}</td>
               <td>${u.active ? 'yes' : 'no'}</td>
               <td class="actions">
-                <button type="button" class="secondary" aria-label=${`Make ${u.username} ${u.role === 'admin' ? 'a user' : 'an admin'}`}
+                <button type="button" class="secondary" aria-label=${`${u.role === 'admin' ? 'Make user' : 'Make admin'}: ${u.username}`}
                   onClick=${() => patchUser(u, { role: u.role === 'admin' ? 'user' : 'admin' }, `role of ${u.username}`)}>${u.role === 'admin' ? 'Make user' : 'Make admin'}</button>
                 <button type="button" class="secondary" aria-label=${`${u.active ? 'Disable' : 'Enable'} ${u.username}`}
                   onClick=${() => patchUser(u, { active: !u.active }, `${u.active ? 'disable' : 'enable'} ${u.username}`)}>${u.active ? 'Disable' : 'Enable'}</button>
-                <button type="button" class="secondary" aria-label=${`Revoke the tokens of ${u.username}`}
+                <button type="button" class="secondary" aria-label=${`Revoke tokens of ${u.username}`}
                   onClick=${() => change(`revoke tokens of ${u.username}`, () => api.del(path`/admin/users/${u.username}/tokens`), refresh)}>Revoke tokens</button>
               </td>
             </tr>`,
           )}
         </tbody>
-      </table></div>
+      </table><//>
       <form class="filters" onSubmit=${createUser} aria-label="Create a user">
         <label>Username <input name="username" required autocomplete="off" /></label>
         <label>Password <input name="password" type="password" required minlength="8" autocomplete="new-password" /></label>
@@ -59,7 +59,7 @@ export function AdminUsers({ api, change }) {
     <section aria-labelledby="limits-title">
       <h2 id="limits-title">Assignment limits</h2>
       <p class="muted">The most VMs assigned at once to a tracker user, over every cloud.</p>
-      <div class="table-wrap"><table>
+      <${TableWrap} label="Assignment limits"><table>
         <thead><tr><th scope="col">User</th><th scope="col">Limit</th><th scope="col">Assigned now</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
           ${data.limits.length === 0 ? html`<tr><td colspan="4" class="muted">No limit set.</td></tr>` : null}
@@ -71,7 +71,7 @@ export function AdminUsers({ api, change }) {
             </tr>`,
           )}
         </tbody>
-      </table></div>
+      </table><//>
       <form class="filters" onSubmit=${setLimit} aria-label="Set a limit">
         <label>User <input name="user" required /></label>
         <label>Most assigned <input name="maxAssigned" type="number" min="0" required class="short" /></label>

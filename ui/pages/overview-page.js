@@ -2,7 +2,7 @@
 // and the background workers' heart-beats; refreshed every few seconds.
 import { html } from '../lib/html.js';
 import { usePoll } from '../lib/use-poll.js';
-import { Badge, ErrorLine, Loading, PageTitle } from '../lib/components.js';
+import { Badge, ErrorLine, Loading, PageTitle, TableWrap } from '../lib/components.js';
 import { allocationText, cloudFaultRate, formatPercent, formatRelative, stateCounts } from '../lib/format.js';
 import { href } from '../lib/route.js';
 
@@ -64,7 +64,7 @@ function CloudCard({ cloud, faultRate }) {
 export function Heartbeats({ items }) {
   return html`<section aria-labelledby="hb-title">
     <h2 id="hb-title">Heart-beats</h2>
-    <div class="table-wrap">
+    <${TableWrap} label="Heart-beats">
       <table>
         <thead><tr><th scope="col">Worker</th><th scope="col">Last beat</th><th scope="col">Rounds</th><th scope="col">State</th><th scope="col">Last error</th></tr></thead>
         <tbody>
@@ -79,6 +79,6 @@ export function Heartbeats({ items }) {
           )}
         </tbody>
       </table>
-    </div>
+    <//>
   </section>`;
 }

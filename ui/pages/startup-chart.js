@@ -1,5 +1,6 @@
 // The startup-time distribution as an SVG range chart (min–max bar, median and p95 marks), with
 // the same numbers in a table for screen readers and for reading exact values.
+import { TableWrap } from '../lib/components.js';
 import { html } from '../lib/html.js';
 import { axisTicks, niceMax, rowGeometry, startupRows } from '../lib/chart-scale.js';
 import { formatDuration } from '../lib/format.js';
@@ -35,10 +36,10 @@ export function StartupChart({ report }) {
       </svg>
       <figcaption id="startup-caption">Startup time per cloud and image: bar from fastest to slowest, solid mark at the median, dashed at p95.</figcaption>
     </figure>
-    <div class="table-wrap"><table>
+    <${TableWrap} label="Startup times"><table>
       <caption>Startup times (exact)</caption>
       <thead><tr><th scope="col">Cloud / image</th><th scope="col">VMs</th><th scope="col">Min</th><th scope="col">Median</th><th scope="col">p95</th><th scope="col">Max</th></tr></thead>
       <tbody>${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td>${r.count}</td><td>${formatDuration(r.minMs)}</td><td>${formatDuration(r.medianMs)}</td><td>${formatDuration(r.p95Ms)}</td><td>${formatDuration(r.maxMs)}</td></tr>`)}</tbody>
-    </table></div>
+    </table><//>
   `;
 }

@@ -2,7 +2,7 @@
 // operations by state, the workers' heart-beats. Everything any signed-in user may read.
 import { html } from '../lib/html.js';
 import { usePoll } from '../lib/use-poll.js';
-import { ErrorLine, Loading, PageTitle } from '../lib/components.js';
+import { ErrorLine, Loading, PageTitle, TableWrap } from '../lib/components.js';
 import { formatPercent, formatRelative } from '../lib/format.js';
 import { Heartbeats } from './overview-page.js';
 import { StartupChart } from './startup-chart.js';
@@ -36,10 +36,10 @@ export function StatusPage({ api }) {
             <p class="muted">Held by the tracker or our records, no longer listed by the cloud (last pass ${formatRelative(data.missing.lastPassAt)}).</p>
             ${data.missing.vms.length === 0
               ? html`<p>None.</p>`
-              : html`<div class="table-wrap"><table>
+              : html`<${TableWrap} label="Missing VMs"><table>
                   <thead><tr><th scope="col">Cloud</th><th scope="col">VM</th><th scope="col">Hostname</th><th scope="col">Tracker</th><th scope="col">Missing since</th></tr></thead>
                   <tbody>${data.missing.vms.map((vm) => html`<tr><td>${vm.cloud}</td><td><code>${vm.idVm}</code></td><td>${vm.hostname ?? '—'}</td><td>${vm.trackerStatus ?? '—'}</td><td>${formatRelative(vm.missingSince)}</td></tr>`)}</tbody>
-                </table></div>`}
+                </table><//>`}
           </section>
           <section aria-labelledby="startup-title">
             <h2 id="startup-title">Startup time</h2>
@@ -52,14 +52,14 @@ export function StatusPage({ api }) {
             ${data.boot.recent.length
               ? html`<ul>${data.boot.recent.map((f) => html`<li>${f.name} (<code>${f.idVm}</code>) on ${f.cloud}, image ${f.image}: ${f.kind}${f.fault ? ` — ${f.fault}` : ''} <span class="muted">${formatRelative(f.failedAt)}</span></li>`)}</ul>`
               : null}
-            <div class="table-wrap"><table>
+            <${TableWrap} label="Image failures"><table>
               <caption>Images: created, failed, failure rate</caption>
               <thead><tr><th scope="col">Cloud</th><th scope="col">Image</th><th scope="col">Created</th><th scope="col">Failed</th><th scope="col">Rate</th></tr></thead>
               <tbody>
                 ${data.image.images.length === 0 ? html`<tr><td colspan="5" class="muted">No VM created yet.</td></tr>` : null}
                 ${data.image.images.map((row) => html`<tr><td>${row.cloud}</td><td>${row.image}</td><td>${row.created}</td><td>${row.failed}</td><td>${formatPercent(row.failureRate)}</td></tr>`)}
               </tbody>
-            </table></div>
+            </table><//>
           </section>
           <${Heartbeats} items=${data.heartbeats} />
         `}

@@ -101,7 +101,7 @@ function TrackedOperation({ api, label, initial, onFinished }) {
   return html`<li class="operation">
     <span>${label}</span> <${Badge} state=${op.state} kind="operation" />
     <ol class="steps" aria-label="steps">
-      ${(op.steps ?? []).map((s) => html`<li><${Badge} state=${s.state === 'done' ? 'succeeded' : s.state} kind="operation" /> ${s.step}${s.detail ? html` <span class="muted">${s.detail}</span>` : null}</li>`)}
+      ${(op.steps ?? []).map((s) => html`<li><${Badge} state=${s.state} kind="operation" /> ${s.step}${s.detail ? html` <span class="muted">${s.detail}</span>` : null}</li>`)}
     </ol>
     ${op.error ? html`<p class="error">${problemMessage(op.error)}</p>` : null}
   </li>`;

@@ -3,7 +3,7 @@
 import { html, useMemo, useState } from '../lib/html.js';
 import { path, query } from '../lib/api-client.js';
 import { usePoll } from '../lib/use-poll.js';
-import { Badge, ErrorLine, Loading, PageTitle } from '../lib/components.js';
+import { Badge, ErrorLine, Loading, PageTitle, TableWrap } from '../lib/components.js';
 import { formatRelative, ips, problemMessage } from '../lib/format.js';
 import { currentCursor, firstPage, nextPage, previousPage, sortRows } from '../lib/pager.js';
 import { href } from '../lib/route.js';
@@ -109,7 +109,7 @@ function CloudVms({ api, cloud, clouds }) {
     <${ErrorLine} error=${vms.error} />
     ${!vms.data
       ? html`<${Loading} what="VMs" />`
-      : html`<div class="table-wrap">
+      : html`<${TableWrap} label=${`VMs on ${cloud}`}>
           <table aria-describedby="vm-page-note">
             <thead>
               <tr>
@@ -126,7 +126,7 @@ function CloudVms({ api, cloud, clouds }) {
               ${rows.map((vm) => html`<${VmRow} vm=${vm} api=${api} cloud=${cloud} act=${act} openAssign=${() => setDialog({ kind: 'assign', vm })} />`)}
             </tbody>
           </table>
-        </div>
+        <//>
         <div class="pager">
           <button type="button" class="secondary" disabled=${pager.index === 0} onClick=${() => setPager(previousPage(pager))}>Previous page</button>
           <span id="vm-page-note" class="muted">Page ${pager.index + 1} · ${rows.length} VMs · sorted by the API by creation time; column sort applies within the page</span>
