@@ -2,6 +2,8 @@
 // fake clouds, and Debian's chromium driven by playwright-core (no browser download), with
 // axe-core injected into the page and every console error collected.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -43,7 +45,9 @@ export async function startDispatcher(configYaml: string): Promise<DispatcherPro
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+      clearTimeout(timer); // a pending timer would hold the test process for its full length
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
     rmSync(dir, { recursive: true, force: true });
@@ -119,4 +123,33 @@ export async function axeViolations(page: Page): Promise<string[]> {
     (globalThis as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
   );
   return result.violations.map((v: any) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+/**
+ * A reverse proxy that serves the dispatcher under a path prefix and strips it (nginx's
+ * `location /prefix/ { proxy_pass http://upstream/; }`), to show the dashboard needs no base URL.
+ */
+export async function startPrefixProxy(upstream: string, prefix: string): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const target = new URL(upstream);
+  const server = createServer((req, res) => {
+    if (!req.url?.startsWith(`${prefix}/`)) {
+      res.writeHead(404).end('outside the prefix');
+      return;
+    }
+    const upstreamReq = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url.slice(prefix.length), headers: req.headers },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    upstreamReq.on('error', () => res.writeHead(502).end());
+    req.pipe(upstreamReq);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}${prefix}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
