@@ -44,7 +44,8 @@ function vendorModules(): Map<string, string> {
   const require = createRequire(import.meta.url);
   const preact = dirname(require.resolve('preact/package.json'));
   const htmDist = dirname(require.resolve('htm')); // htm's exports map has no ./package.json
-  const read = (path: string) => readFileSync(path, 'utf8');
+  // Their source maps are not served: drop the comment that would send devtools looking for them.
+  const read = (path: string) => readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
   return new Map([
     ['preact.js', read(join(preact, 'dist/preact.mjs'))],
     ['hooks.js', read(join(preact, 'hooks/dist/hooks.mjs')).replace(/from\s*(["'])preact\1/g, 'from"./preact.js"')],

@@ -58,6 +58,7 @@ describe('the dashboard at /ui', () => {
     }
     assert.ok(seen.has('vendor/preact.js') && seen.has('vendor/hooks.js') && seen.has('vendor/htm.js'), [...seen].join(' '));
     assert.ok(seen.size > 15, `${seen.size} modules`);
+    assert.doesNotMatch(await (await get('/ui/vendor/hooks.js')).text(), /sourceMappingURL/, 'no pointer to a map that is not served');
   });
 
   it('answers 404 for files that are not the dashboard', async () => {

@@ -77,15 +77,14 @@ describe('dashboard formatting', () => {
     assert.equal(isFinished({ state: 'failed' }), true);
   });
 
-  it('sums a cloud fault rate over its images and orders VMs by state', () => {
-    const rows = [
-      { cloud: 'a', image: 'x', created: 8, failed: 1 },
-      { cloud: 'a', image: 'y', created: 2, failed: 1 },
-      { cloud: 'b', image: 'x', created: 5, failed: 0 },
-    ];
-    assert.equal(cloudFaultRate(rows, 'a'), 0.2);
-    assert.equal(cloudFaultRate(rows, 'b'), 0);
-    assert.equal(cloudFaultRate(rows, 'c'), null, 'no VM created: no rate rather than 0 %');
+  it('rates boot failures per cloud over the boots that ended, and orders VMs by state', () => {
+    const startup = { clouds: [{ cloud: 'a', count: 8 }, { cloud: 'b', count: 5 }] };
+    const boot = { byCloud: { a: 2, c: 1 } };
+    assert.equal(cloudFaultRate(startup, boot, 'a'), 0.2);
+    assert.equal(cloudFaultRate(startup, boot, 'b'), 0);
+    assert.equal(cloudFaultRate(startup, boot, 'c'), 1);
+    assert.equal(cloudFaultRate(startup, boot, 'd'), null, 'no boot ended: no rate rather than 0 %');
+    assert.equal(cloudFaultRate(null, null, 'a'), null);
     assert.deepEqual(stateCounts({ running: 3, error: 0, pending: 5, stopped: 3 }), [['pending', 5], ['running', 3], ['stopped', 3]]);
     assert.deepEqual(stateCounts(null), []);
   });

@@ -62,16 +62,14 @@ export function allocationText(allocation) {
   return { text: `${used} / ${total}`, ratio: total > 0 ? Math.min(1, used / total) : 1 };
 }
 
-/** A cloud's image failure rows → one fault rate for the cloud (failed / created). */
-export function cloudFaultRate(imageRows, cloud) {
-  let created = 0;
-  let failed = 0;
-  for (const row of imageRows ?? []) {
-    if (row.cloud !== cloud) continue;
-    created += row.created ?? 0;
-    failed += row.failed ?? 0;
-  }
-  return created === 0 ? null : failed / created;
+/**
+ * A cloud's boot failure rate: VMs that failed to boot over all boots that ended (reached running
+ * per the startup-time report, or failed per the boot-failure report); null before any ended.
+ */
+export function cloudFaultRate(startupTimes, bootFailures, cloud) {
+  const started = (startupTimes?.clouds ?? []).find((c) => c.cloud === cloud)?.count ?? 0;
+  const failed = bootFailures?.byCloud?.[cloud] ?? 0;
+  return started + failed === 0 ? null : failed / (started + failed);
 }
 
 /** VMs by state as display pairs, busiest states first; null (no reconcile pass yet) → []. */

@@ -10,13 +10,14 @@ const POLL_MS = 3000;
 
 export function OverviewPage({ api }) {
   const { data, error } = usePoll(async () => {
-    const [clouds, images, heartbeats, status] = await Promise.all([
+    const [clouds, startup, boot, heartbeats, status] = await Promise.all([
       api.get('/status/clouds'),
-      api.get('/status/failures?type=image'),
+      api.get('/status/vms/startup-times'),
+      api.get('/status/failures?type=boot'),
       api.get('/status/heartbeats'),
       api.get('/status'),
     ]);
-    return { clouds: clouds.items, images: images.images, heartbeats: heartbeats.items, status };
+    return { clouds: clouds.items, startup, boot, heartbeats: heartbeats.items, status };
   }, POLL_MS);
   return html`
     <${PageTitle} live>Overview<//>
@@ -26,7 +27,7 @@ export function OverviewPage({ api }) {
       : html`
           ${data.status.draining ? html`<p class="banner warn" role="status">This instance is draining: new VM starts are refused.</p>` : null}
           <ul class="cards" aria-label="Clouds">
-            ${data.clouds.map((cloud) => html`<${CloudCard} cloud=${cloud} faultRate=${cloudFaultRate(data.images, cloud.name)} />`)}
+            ${data.clouds.map((cloud) => html`<${CloudCard} cloud=${cloud} faultRate=${cloudFaultRate(data.startup, data.boot, cloud.name)} />`)}
           </ul>
           <${Heartbeats} items=${data.heartbeats} />
         `}
@@ -35,7 +36,7 @@ export function OverviewPage({ api }) {
 
 function CloudCard({ cloud, faultRate }) {
   const allocation = allocationText(cloud.allocation);
-  const vms = stateCounts(cloud.vms);
+  const vms = stateCounts(cloud.vms?.byState);
   const tracked = cloud.tracked ?? {};
   return html`<li class="card">
     <h2><a href=${href('vms', cloud.name)}>${cloud.name}</a></h2>
@@ -52,8 +53,13 @@ function CloudCard({ cloud, faultRate }) {
       <dt>Tracked</dt>
       <dd>${tracked.free ?? 0} free · ${tracked.assigned ?? 0} assigned${tracked.faulty ? ` · ${tracked.faulty} faulty` : ''}</dd>
       <dt>VMs by state</dt>
-      <dd>${vms.length ? vms.map(([state, n]) => html`<span class="count">${n} <${Badge} state=${state} /></span>`) : html`<span class="muted">not listed yet</span>`}</dd>
-      <dt>Fault rate</dt>
+      <dd>
+        ${cloud.vms
+          ? html`${vms.length ? vms.map(([state, n]) => html`<span class="count">${n} <${Badge} state=${state} /></span>`) : 'none'}
+              <span class="muted small">listed ${formatRelative(cloud.vms.observedAt)}</span>`
+          : html`<span class="muted">not listed yet</span>`}
+      </dd>
+      <dt title="boots that failed, of all boots that ended">Boot failures</dt>
       <dd>${formatPercent(faultRate)}</dd>
       <dt>Calls</dt>
       <dd>${cloud.load?.inFlight ?? 0} in flight · ${cloud.load?.queued ?? 0} queued</dd>

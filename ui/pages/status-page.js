@@ -53,10 +53,10 @@ export function StatusPage({ api }) {
               ? html`<ul>${data.boot.recent.map((f) => html`<li>${f.name} (<code>${f.idVm}</code>) on ${f.cloud}, image ${f.image}: ${f.kind}${f.fault ? ` — ${f.fault}` : ''} <span class="muted">${formatRelative(f.failedAt)}</span></li>`)}</ul>`
               : null}
             <${TableWrap} label="Image failures"><table>
-              <caption>Images: created, failed, failure rate</caption>
+              <caption>Images with failed boots: VMs created, failed, failure rate</caption>
               <thead><tr><th scope="col">Cloud</th><th scope="col">Image</th><th scope="col">Created</th><th scope="col">Failed</th><th scope="col">Rate</th></tr></thead>
               <tbody>
-                ${data.image.images.length === 0 ? html`<tr><td colspan="5" class="muted">No VM created yet.</td></tr>` : null}
+                ${data.image.images.length === 0 ? html`<tr><td colspan="5" class="muted">No image has failed to boot.</td></tr>` : null}
                 ${data.image.images.map((row) => html`<tr><td>${row.cloud}</td><td>${row.image}</td><td>${row.created}</td><td>${row.failed}</td><td>${formatPercent(row.failureRate)}</td></tr>`)}
               </tbody>
             </table><//>
