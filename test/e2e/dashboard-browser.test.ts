@@ -148,7 +148,14 @@ describe('the dashboard in chromium', { skip }, () => {
     const page = await browser.newPage('user', { width: 390, height: 844 });
     const adminCalls: string[] = [];
     page.on('request', (req) => void (req.url().includes('/api/v2/admin') && adminCalls.push(req.url())));
-    await signIn(page, USER.username, USER.password, proxy.baseUrl);
+    // By keyboard alone: the form takes Tab and Enter.
+    await page.goto(`${proxy.baseUrl}/ui`);
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type(USER.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(USER.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     assert.match(page.url(), /\/dispatcher\/ui\/#\/?$|\/dispatcher\/ui\/$/);
     await page.getByRole('list', { name: 'Clouds' }).getByRole('link', { name: 'fake-east' }).waitFor();
     await check(page, 'overview-user-phone');
@@ -172,6 +179,8 @@ describe('the dashboard in chromium', { skip }, () => {
     await dialog.getByRole('button', { name: 'Start' }).click();
     await dialog.getByRole('alert').getByText(/disabled/).waitFor();
     await check(page, 'vms-start-refused');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
     assert.deepEqual(adminCalls, [], 'the user interface never called an admin route');
     await page.close();
   });

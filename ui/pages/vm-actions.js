@@ -32,7 +32,7 @@ export function StartDialog({ api, cloud, onClose, onStarted }) {
     <form onSubmit=${submit} class="stack">
       <${ErrorLine} error=${error} />
       <label for="start-name">Name</label>
-      <input id="start-name" name="name" required maxlength="255" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*" title="letters, digits, dot, dash, underscore" />
+      <input id="start-name" name="name" required maxlength="255" />
       <label for="start-image">Image</label>
       <select id="start-image" name="image" required disabled=${!catalog}>
         ${(catalog?.images ?? []).map((i) => html`<option value=${i.name}>${i.name}</option>`)}
