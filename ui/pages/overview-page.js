@@ -5,15 +5,19 @@ import { usePoll } from '../lib/use-poll.js';
 import { Badge, ErrorLine, Loading, PageTitle, TableWrap } from '../lib/components.js';
 import { allocationText, cloudFaultRate, formatPercent, formatRelative, stateCounts } from '../lib/format.js';
 import { href } from '../lib/route.js';
+import { query } from '../lib/api-client.js';
 
 const POLL_MS = 3000;
+/** The fault rate is over the boots of the last day: recent trouble, not the lifetime average. */
+const RECENT_MS = 24 * 3600 * 1000;
 
 export function OverviewPage({ api }) {
   const { data, error } = usePoll(async () => {
+    const since = new Date(Date.now() - RECENT_MS).toISOString();
     const [clouds, startup, boot, heartbeats, status] = await Promise.all([
       api.get('/status/clouds'),
-      api.get('/status/vms/startup-times'),
-      api.get('/status/failures?type=boot'),
+      api.get(`/status/vms/startup-times${query({ since })}`),
+      api.get(`/status/failures${query({ type: 'boot', since })}`),
       api.get('/status/heartbeats'),
       api.get('/status'),
     ]);
@@ -59,7 +63,7 @@ function CloudCard({ cloud, faultRate }) {
               <span class="muted small">listed ${formatRelative(cloud.vms.observedAt)}</span>`
           : html`<span class="muted">not listed yet</span>`}
       </dd>
-      <dt title="boots that failed, of all boots that ended">Boot failures</dt>
+      <dt title="boots that failed, of all boots that ended, in the last 24 hours">Boot failures (24 h)</dt>
       <dd>${formatPercent(faultRate)}</dd>
       <dt>Calls</dt>
       <dd>${cloud.load?.inFlight ?? 0} in flight · ${cloud.load?.queued ?? 0} queued</dd>
