@@ -173,6 +173,7 @@ describe('the dashboard in chromium', { skip }, () => {
     await check(page, 'vms-user-phone');
 
     await page.goto(`${proxy.baseUrl}/ui/#/vms/fake-east`);
+    await page.getByText('fake-east is disabled by an operator').waitFor();
     await page.getByRole('button', { name: 'Start a VM' }).click();
     const dialog = page.getByRole('dialog', { name: 'Start a VM on fake-east' });
     await dialog.getByLabel('Name').fill('refused-worker');

@@ -22,7 +22,8 @@ const COLUMNS = [
 const ASSIGNMENT_PAGES = 4;
 
 export function VmsPage({ api, arg }) {
-  const clouds = usePoll(() => api.get('/clouds'), 0);
+  // /status/clouds, not /clouds: it carries the operator's enable/disable (GET /clouds shows the file's).
+  const clouds = usePoll(() => api.get('/status/clouds'), 0);
   if (clouds.error) return html`<${PageTitle}>VMs<//><${ErrorLine} error=${clouds.error} />`;
   if (!clouds.data) return html`<${PageTitle}>VMs<//><${Loading} what="clouds" />`;
   const names = clouds.data.items.map((c) => c.name);
@@ -104,6 +105,9 @@ function CloudVms({ api, cloud, clouds }) {
       </form>
       <button type="button" onClick=${() => setDialog({ kind: 'start' })}>Start a VM</button>
     </div>
+    ${clouds.find((c) => c.name === cloud)?.enabled === false
+      ? html`<p class="banner warn" role="status">${cloud} is disabled by an operator: it refuses new starts and assignments.</p>`
+      : null}
     ${message ? html`<p class=${message.ok ? 'notice' : 'error'} role=${message.ok ? 'status' : 'alert'}>${message.text}</p>` : null}
     <${OperationProgress} api=${api} tracked=${tracked} onFinished=${() => vms.refresh()} />
     <${ErrorLine} error=${vms.error} />
