@@ -19,6 +19,16 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // The dashboard: plain ES modules run by the browser as they are (see docs/decisions/0002).
+    files: ['ui/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'sessionStorage', 'crypto', 'confirm', 'FormData', 'URL', 'URLSearchParams',
+          'addEventListener', 'removeEventListener', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'console'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // JSON answers under test are read as `any`: the assertions are the type check.
     files: ['test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

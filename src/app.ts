@@ -12,6 +12,7 @@ import { jsonBody } from './api/http/body-parser.js';
 import { createAuthenticator } from './api/http/auth-middleware.js';
 import { healthRoutes } from './api/http/health-routes.js';
 import { requestContext } from './api/http/request-context.js';
+import { uiRoutes } from './ui/ui-routes.js';
 import type { Config } from './config/config-schema.js';
 import type { AppLogger } from './log/log-factory.js';
 import type { Services } from './compose.js';
@@ -61,6 +62,7 @@ export function createApp({ config, logger, services }: AppDeps): Express {
       { name: 'v1', document: () => v1OpenApi(VERSION) },
     ]),
   );
+  app.use(uiRoutes()); // the dashboard, a client of /api/v2 like any other
   app.use((req, res) => {
     res.status(404).json({ status: 'error', status_code: 404, message: `no route for ${req.method} ${req.path}` });
   });
