@@ -26,6 +26,9 @@ describe('admin: cloud settings', () => {
     assert.equal(patched.body.name, 'fake-east');
     assert.equal(patched.body.enabled, false);
     assert.deepEqual(patched.body.overrides, { enabled: false });
+    const listed = await app.request('GET', '/api/v2/clouds');
+    assert.equal(listed.body.items.find((c: { name: string }) => c.name === 'fake-east').enabled, false, 'v2 lists the cloud as the operator left it');
+    assert.equal((await app.request('GET', '/api/v2/clouds/fake-east')).body.enabled, false);
     const creates = app.fake('fake-east').calls.createVm ?? 0;
 
     const v1Start = await app.request('POST', '/api/v1/vm/start/east', { name: 'nope', image: 'img-ubuntu-24', size: 'small' });

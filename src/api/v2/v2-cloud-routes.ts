@@ -33,7 +33,7 @@ export const cloudRoutes: V2Route[] = [
     examples: [{ summary: 'List clouds', status: 200 }],
     handler: ({ ctx }) => {
       const { pool } = ctx.services;
-      return { status: 200, body: { items: pool.list().map((c) => presentCloud(c, c.name === pool.defaultCloud)) } };
+      return { status: 200, body: { items: pool.list().map((c) => presentCloud(c, c.name === pool.defaultCloud, pool.settings(c.name))) } };
     },
   }),
   v2Route<CloudParams>({
@@ -52,7 +52,7 @@ export const cloudRoutes: V2Route[] = [
     handler: ({ ctx, params }) => {
       const { pool } = ctx.services;
       const cloud = pool.resolve(params.cloud);
-      return { status: 200, body: presentCloud(cloud, cloud.name === pool.defaultCloud) };
+      return { status: 200, body: presentCloud(cloud, cloud.name === pool.defaultCloud, pool.settings(cloud.name)) };
     },
   }),
   v2Route<CloudParams>({

@@ -15,14 +15,15 @@ export const urls = {
   operation: (id: string) => `${V2_BASE}/operations/${enc(id)}`,
 };
 
-export function presentCloud(cloud: CloudConnection, isDefault: boolean) {
+/** `settings` are the pool's (the operator's overrides over the config): what a start would meet. */
+export function presentCloud(cloud: CloudConnection, isDefault: boolean, settings: { enabled: boolean; aliases: readonly string[] }) {
   const self = urls.cloud(cloud.name);
   return {
     name: cloud.name,
     driver: cloud.provider,
     displayName: cloud.displayName,
-    aliases: [...cloud.config.aliases],
-    enabled: cloud.config.enabled,
+    aliases: [...settings.aliases],
+    enabled: settings.enabled,
     default: isDefault,
     capabilities: CAPABILITIES.filter((c) => cloud.has(c)),
     links: { self, vms: `${self}/vms`, images: `${self}/images`, sizes: `${self}/sizes`, keypairs: `${self}/keypairs` },
