@@ -1,5 +1,6 @@
-// JSON bodies with a size limit. Parse failures become typed errors that each API version
-// words its own way (v1: "Malformed JSON stream" in its envelope; v2: problem+json).
+// JSON bodies with a size limit, and only JSON: any other Content-Type is refused (415), so a
+// cross-site form or `text/plain` POST never reaches a route. Parse failures become typed errors
+// that each API version words its own way (v1: "Malformed JSON stream" in its envelope; v2: problem+json).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DispatcherError } from '../../domain/errors.js';
 
@@ -7,9 +8,13 @@ export function jsonBody(limitBytes: number) {
   const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
   return (req: Request, res: Response, next: NextFunction): void => {
     // Bodiless requests (GET, or no content) skip parsing; an empty body reads as {}.
-    if (!req.headers['content-length'] && !req.headers['transfer-encoding']) {
+    const length = req.headers['content-length'];
+    if ((!length || length === '0') && !req.headers['transfer-encoding']) {
       req.body = {};
       return next();
+    }
+    if (!isJson(req.headers['content-type'])) {
+      return next(new DispatcherError('unsupported-media-type', 'the body must be application/json', { code: 'UnsupportedMediaType' }));
     }
     parse(req, res, (err?: unknown) => {
       if (!err) {
@@ -24,4 +29,10 @@ export function jsonBody(limitBytes: number) {
       return next(new DispatcherError('bad-request', (err as Error).message, { code: 'BadBody' }));
     });
   };
+}
+
+/** application/json or a structured `+json` type, with any parameters (charset). */
+function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
