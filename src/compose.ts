@@ -59,7 +59,7 @@ export interface ComposeOptions extends StoreOptions {
 
 export async function composeDispatcher(config: Config, logger: AppLogger, options: ComposeOptions = {}): Promise<Dispatcher> {
   const { configSource, ...storeOptions } = options;
-  const store = await openStore(config.database.url, storeOptions);
+  const store = await openStore(config.database.url, { initialise: config.database.initialise, ...storeOptions });
   try {
     const users = new UserStore(store.db);
     const operations = new OperationStore(store.db);

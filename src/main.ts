@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { loadConfig, ConfigError } from './config/config-loader.js';
 import { composeDispatcher } from './compose.js';
+import { StoreOpenError } from './store/store-open.js';
 import { createLogger } from './log/log-factory.js';
 
 async function main(): Promise<void> {
@@ -73,6 +74,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A database path or file the operator must fix: a configuration error, like a bad key.
+  if (err instanceof StoreOpenError) {
+    process.stderr.write(`cloud-dispatcher: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`cloud-dispatcher: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 // on both SQLite and PostgreSQL); booleans are 0/1 integers for the same reason.
 import type { Generated } from 'kysely';
 import type { AdminTables } from './admin-schema.js';
+import type { SecurityTables } from './security-schema.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -71,7 +72,7 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
-export interface Database extends AdminTables {
+export interface Database extends AdminTables, SecurityTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   tracker_nodes: TrackerNodesTable;
