@@ -48,7 +48,6 @@ export function createApp({ config, logger, services }: AppDeps): Express {
       auth: services.auth,
       authenticate: authenticator({ required: config.auth.required, legacySpellings: true }),
       integerStates: config.v1.integerStates,
-      authRateLimit: config.auth.rateLimit,
     }),
     v1ErrorHandler(), // errors raised before the router (body parsing) get the v1 envelope too
   );

@@ -16,6 +16,8 @@ import { CatalogCache } from './services/catalog-cache.js';
 import { OperationRunner } from './services/operation-runner.js';
 import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
+import { LoginThrottle } from './services/login-throttle.js';
+import { LoginAttemptStore } from './store/login-attempt-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { OperationStore } from './store/operation-store.js';
 import { openStore, type Store, type StoreOptions } from './store/store-open.js';
@@ -68,7 +70,8 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     // Expired tokens can never authenticate again; without this the table only grows.
     const purged = await users.purgeExpiredTokens();
     if (purged > 0) logger.info({ purged }, 'expired API tokens deleted');
-    const auth = new AuthService(users, config.auth.tokenTtlSeconds);
+    const throttle = new LoginThrottle(new LoginAttemptStore(store.db), config.auth.rateLimit);
+    const auth = new AuthService(users, config.auth.tokenTtlSeconds, { throttle, log: logger });
     const bootstrap = await auth.bootstrapAdmin(config.auth.adminUser, config.auth.adminPassword);
     const pool = new CloudPool(config.clouds, logger);
     const tracker = createTracker(config, store, logger, pool.defaultCloud);

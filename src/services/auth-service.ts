@@ -3,6 +3,12 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { DispatcherError } from '../domain/errors.js';
 import type { Role, User, UserStore } from '../store/user-store.js';
+import type { LoginThrottle } from './login-throttle.js';
+
+/** Where failed logins are reported (with the client address, for fail2ban-style tooling). */
+export interface AuthLog {
+  warn(obj: object, msg: string): void;
+}
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 
@@ -35,12 +41,19 @@ export class AuthService {
   constructor(
     private readonly users: UserStore,
     private readonly tokenTtlSeconds: number,
+    private readonly guard: { throttle?: LoginThrottle; log?: AuthLog } = {},
   ) {}
 
-  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
+  /** `client` is the caller's address as the trust-proxy setting reads it (throttled and logged). */
+  async login(username: string, password: string, client = 'unknown'): Promise<{ token: string; expiresAt: Date; user: User }> {
+    const counted = await this.guard.throttle?.attempt(username, client);
     const user = await this.users.findByName(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
-    if (!user || !ok || !user.active) throw new DispatcherError('forbidden', 'Forbidden', { code: 'BadCredentials' });
+    if (!user || !ok || !user.active) {
+      this.guard.log?.warn({ client, username: username.slice(0, 128), known: Boolean(user) }, 'failed login');
+      throw new DispatcherError('forbidden', 'Forbidden', { code: 'BadCredentials' });
+    }
+    if (counted) await this.guard.throttle?.succeeded(counted);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.tokenTtlSeconds * 1000);
     await this.users.addToken(user.id, hashToken(token), expiresAt);

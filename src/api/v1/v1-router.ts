@@ -6,7 +6,6 @@ import type { AssignmentService } from '../../services/assignment-service.js';
 import type { AuthService } from '../../services/auth-service.js';
 import type { VmRef, VmService } from '../../services/vm-service.js';
 import type { CloudPool } from '../../pool/cloud-pool.js';
-import { rateLimit } from '../http/rate-limit.js';
 import { validate } from '../http/validate.js';
 import { v1Envelope, v1ErrorHandler } from './v1-envelope.js';
 import * as present from './v1-presenters.js';
@@ -19,7 +18,6 @@ export interface V1Deps {
   auth: AuthService;
   authenticate: RequestHandler;
   integerStates: boolean;
-  authRateLimit: { windowMs: number; max: number };
 }
 
 const notImplemented: RequestHandler = (_req, res) => {
@@ -45,9 +43,10 @@ export function v1Router(deps: V1Deps): Router {
   router.get('/', (_req, res) => ok(res, {}));
   router.post('/', (_req, res) => ok(res, {}));
   router.all('/', notImplemented);
-  router.post('/auth', rateLimit(deps.authRateLimit), async (req, res) => {
+  // Throttled in AuthService, per username and per client, with counters v2 shares.
+  router.post('/auth', async (req, res) => {
     const body = validate<{ username: string; password: string }>(schemas.authBody, req.body);
-    const { token } = await deps.auth.login(body.username, body.password);
+    const { token } = await deps.auth.login(body.username, body.password, req.ip);
     ok(res, { status_code: 200, token });
   });
   router.all('/auth', notImplemented);
