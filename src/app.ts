@@ -45,6 +45,7 @@ export function createApp({ config, logger, services }: AppDeps): Express {
       pool: services.pool,
       vms: services.vms,
       assignments: services.assignments,
+      ownership: services.ownership,
       auth: services.auth,
       authenticate: authenticator({ required: config.auth.required, legacySpellings: true }),
       integerStates: config.v1.integerStates,

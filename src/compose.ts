@@ -17,6 +17,7 @@ import { OperationRunner } from './services/operation-runner.js';
 import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
 import { LoginThrottle } from './services/login-throttle.js';
+import { OwnershipService } from './services/ownership-service.js';
 import { LoginAttemptStore } from './store/login-attempt-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { OperationStore } from './store/operation-store.js';
@@ -32,6 +33,8 @@ export interface Services {
   auth: AuthService;
   vms: VmService;
   assignments: AssignmentService;
+  /** Who may act on which VM and assignment (routes ask before acting). */
+  ownership: OwnershipService;
   catalog: CatalogCache;
   runner: OperationRunner;
   /** v2's asynchronous work: queued operations run in the background. */
@@ -90,6 +93,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     });
     const assignments = new AssignmentService({ tracker, vms, runner, admission: admission.guard });
     const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource });
+    const ownership = new OwnershipService({ records: admission.records, tracker, vms, users });
     const operationService = new OperationService({ operations });
     const idempotency = new IdempotencyStore(store.db);
     const services: Services = {
@@ -101,6 +105,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       auth,
       vms,
       assignments,
+      ownership,
       catalog,
       runner,
       operationService,

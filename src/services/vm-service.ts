@@ -118,7 +118,7 @@ export class VmService {
       );
       steps.target(vm.id);
       steps.done('create', vm.id);
-      await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt });
+      await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt, ownerUserId: userId });
       await this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
       steps.done('track', 'FREE');
       return vm;

@@ -8,7 +8,7 @@ export interface UsersTable {
   id: Generated<number>;
   username: string;
   password_hash: string;
-  role: 'admin' | 'user';
+  role: 'admin' | 'operator' | 'user';
   active: number;
   created_at: string;
   updated_at: string;

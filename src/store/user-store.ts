@@ -3,7 +3,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './store-schema.js';
 
-export type Role = 'admin' | 'user';
+/** admin: everything; operator: every VM and assignment (an orchestrator's account), no admin routes; user: what it owns. */
+export type Role = 'admin' | 'operator' | 'user';
+export const ROLES: readonly Role[] = ['admin', 'operator', 'user'];
 
 export interface User {
   id: number;

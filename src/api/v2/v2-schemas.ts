@@ -4,6 +4,7 @@ import Joi from 'joi';
 import { CAPABILITIES } from '../../domain/capabilities.js';
 import { VM_STATES } from '../../domain/vm-model.js';
 import { OPERATION_STATES } from '../../store/operation-store.js';
+import { ROLES } from '../../store/user-store.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
 
 const text = Joi.string().min(1).max(255);
@@ -100,7 +101,7 @@ export const tokenSchema = Joi.object({
   token: Joi.string().required().description('Shown once; send it as `Authorization: Bearer <token>`.'),
   tokenType: Joi.string().valid('Bearer').required(),
   expiresAt: isoTime.required(),
-  user: Joi.object({ username: Joi.string().required(), role: Joi.string().valid('admin', 'user').required() }).required(),
+  user: Joi.object({ username: Joi.string().required(), role: Joi.string().valid(...ROLES).required() }).required(),
 }).id('Token');
 
 export function listOf(item: Joi.Schema, paginated: boolean): Joi.ObjectSchema {
@@ -126,6 +127,7 @@ export const listVmsQuery = Joi.object({
     .items(Joi.string().max(512).pattern(/^[^:]+:.*$/, 'key:value'))
     .single()
     .description('`key:value`; repeat for several (all must match).'),
+  owner: text.description('Only the VMs this user started (users see only their own VMs anyway).'),
   ...pageQuery,
 });
 

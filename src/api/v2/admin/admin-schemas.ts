@@ -4,6 +4,7 @@ import Joi from 'joi';
 import { LOG_LEVELS } from '../../../config/config-schema.js';
 import { pageQuery } from '../v2-schemas.js';
 import { missingVmSchema } from '../status/status-schemas.js';
+import { ROLES } from '../../../store/user-store.js';
 
 const text = Joi.string().min(1).max(255);
 const isoTime = Joi.string().isoDate();
@@ -120,7 +121,7 @@ export const forgottenSchema = Joi.object({ cloud: Joi.string().required(), forg
 export const userSchema = Joi.object({
   id: Joi.number().integer().required(),
   username: Joi.string().required(),
-  role: Joi.string().valid('admin', 'user').required(),
+  role: Joi.string().valid(...ROLES).required(),
   active: Joi.boolean().required(),
   createdAt: isoTime.required(),
 }).id('User');
@@ -128,9 +129,9 @@ export const userSchema = Joi.object({
 export const createUserBody = Joi.object({
   username: label.required(),
   password: Joi.string().min(8).max(1024).required(),
-  role: Joi.string().valid('admin', 'user').default('user'),
+  role: Joi.string().valid(...ROLES).default('user'),
 });
-export const updateUserBody = Joi.object({ role: Joi.string().valid('admin', 'user'), active: Joi.boolean() }).or('role', 'active');
+export const updateUserBody = Joi.object({ role: Joi.string().valid(...ROLES), active: Joi.boolean() }).or('role', 'active');
 export const passwordBody = Joi.object({ password: Joi.string().min(8).max(1024).required() });
 export const revokedSchema = Joi.object({ revokedTokens: Joi.number().integer().required() });
 
