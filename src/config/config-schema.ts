@@ -1,5 +1,6 @@
 // One joi schema for the whole configuration; every default lives here.
 import Joi from 'joi';
+import { CLOUD_LABEL, USERNAME } from '../domain/names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -75,7 +76,7 @@ export interface Config {
   clouds: CloudConfig[];
 }
 
-const name = Joi.string().min(1).max(128).pattern(/^[^\s]+$/, 'no whitespace');
+const name = Joi.string().pattern(CLOUD_LABEL, 'name (no whitespace, control, bidi or zero-width characters; not ., .. or __proto__)');
 
 export const cloudSchema = Joi.object({
   name: name.required(),
@@ -118,7 +119,7 @@ export const configSchema = Joi.object({
   auth: Joi.object({
     required: Joi.boolean().default(true),
     tokenTtlSeconds: Joi.number().integer().min(1).default(86_400),
-    adminUser: name.default('admin'),
+    adminUser: Joi.string().pattern(USERNAME, 'username').default('admin'),
     adminPassword: Joi.string().min(8),
     rateLimit: Joi.object({
       windowMs: Joi.number().integer().min(1).default(60_000),

@@ -70,7 +70,8 @@ export class AuthService {
   }
 
   async createUser(username: string, password: string, role: Role): Promise<User> {
-    if (await this.users.findByName(username)) throw new DispatcherError('conflict', `user ${username} exists`, { subject: 'user' });
+    const clash = await this.users.findByNameIgnoringCase(username);
+    if (clash) throw new DispatcherError('conflict', clash.username === username ? `user ${username} exists` : `user ${clash.username} exists (names differ only in case)`, { subject: 'user' });
     return this.users.create(username, await hashPassword(password), role);
   }
 

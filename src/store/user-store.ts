@@ -54,6 +54,16 @@ export class UserStore {
     return row && toUser(row);
   }
 
+  /** The user whose name equals `username` ignoring ASCII case (`Admin` beside `admin` is refused). */
+  async findByNameIgnoringCase(username: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+      .executeTakeFirst();
+    return row && strip(toUser(row));
+  }
+
   async findById(id: number): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return row && strip(toUser(row));

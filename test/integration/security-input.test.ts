@@ -76,4 +76,50 @@ describe('security: bad input answers 4xx in each API’s format', () => {
     assert.match(String(docs.headers['content-security-policy']), /default-src 'self'/);
     assert.match(String(docs.headers['content-security-policy']), /frame-ancestors 'none'/);
   });
+
+  it('refuses names with control, bidi or zero-width characters in v1 and v2, changing nothing', async () => {
+    const bad = ['nul\u0000name', 'esc\u001b[31m', 'evil\u202Egnp.exe', 'zero\u200Bwidth', 'line\nbreak', 'bom\uFEFF'];
+    for (const name of bad) {
+      const v2 = await app.request('POST', '/api/v2/clouds/default/vms', { name, image: 'ubuntu-24.04', size: 'm1.small' });
+      assert.equal(v2.status, 400, JSON.stringify(name));
+      assert.equal(v2.body.code, 'SchemaViolation');
+      const v1 = await app.request('POST', '/api/v1/vm/start', { name, image: 'ubuntu-24.04', size: 'm1.small' });
+      assert.equal(v1.status, 400, JSON.stringify(name));
+      assert.match(v1.body.message, /^Some key doesn't validate the schema/);
+      const assign = await app.request('PUT', '/api/v1/vm/action/assign', { hostname: 'x', user: name, vm_type: 'w' });
+      assert.equal(assign.status, 400, `assign to ${JSON.stringify(name)}`);
+    }
+    const accented = await app.request('POST', '/api/v1/vm/start', { name: 'café-ü-名前', image: 'ubuntu-24.04', size: 'm1.small', emulate: true });
+    assert.equal(accented.status, 200, 'ordinary Unicode letters are fine');
+  });
+
+  it('refuses usernames outside the pattern and case-insensitive duplicates', async () => {
+    for (const username of ['Admin', 'ADMIN']) {
+      const res = await app.request('POST', '/api/v2/admin/users', { username, password: 'long-enough-password' });
+      assert.equal(res.status, 409, username);
+    }
+    for (const username of ['zero\u200Bwidth', 'new\nline', '-dash', 'sp ace', '__proto__'.replace(/_/g, '\u202E')]) {
+      const res = await app.request('POST', '/api/v2/admin/users', { username, password: 'long-enough-password' });
+      assert.equal(res.status, 400, JSON.stringify(username));
+    }
+    assert.equal((await app.request('POST', '/api/v2/admin/users', { username: 'ok.user@example', password: 'long-enough-password' })).status, 201);
+    assert.equal((await app.request('POST', '/api/v2/admin/users', { username: 'OK.User@example', password: 'long-enough-password' })).status, 409);
+  });
+
+  it('refuses cloud aliases ., .., __proto__ and ones with invisible characters', async () => {
+    for (const alias of ['.', '..', '__proto__', 'constructor', 'east\u200B', 'a b']) {
+      const res = await app.request('POST', '/api/v2/admin/clouds/default/aliases', { alias });
+      assert.equal(res.status, 400, JSON.stringify(alias));
+    }
+    assert.equal((await app.request('POST', '/api/v2/admin/clouds/default/aliases', { alias: 'west-1' })).status, 201);
+  });
+
+  it('refuses a __proto__ key like any unknown key, at any depth', async () => {
+    const v1 = await app.request('POST', '/api/v1/vm/start', '{"name":"p","image":"ubuntu-24.04","size":"m1.small","emulate":true,"__proto__":{"admin":true}}');
+    assert.equal(v1.status, 400);
+    assert.match(v1.body.message, /__proto__/);
+    const nested = await app.request('POST', '/api/v2/clouds/default/vms', '{"name":"p","image":"ubuntu-24.04","size":"m1.small","metadata":{"__proto__":"x"}}');
+    assert.equal(nested.status, 400);
+    assert.equal(nested.body.code, 'SchemaViolation');
+  });
 });

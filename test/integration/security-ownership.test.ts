@@ -38,7 +38,7 @@ describe('security: ownership', () => {
     const fake = app.fake();
     const [image] = await fake.listImages();
     const [size] = await fake.listSizes();
-    outside = (await fake.createVm({ name: 'outside-1', imageId: image.id, sizeId: size.id })).id;
+    outside = (await fake.createVm({ name: 'outside-1', imageId: image.id, sizeId: size.id, requestId: 'outside-1' })).id;
   });
   after(() => app?.close());
 

@@ -3,6 +3,7 @@
 // that each API version words its own way (v1: "Malformed JSON stream" in its envelope; v2: problem+json).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DispatcherError } from '../../domain/errors.js';
+import { FORBIDDEN_KEYS } from '../../domain/names.js';
 
 export function jsonBody(limitBytes: number) {
   const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
@@ -19,6 +20,8 @@ export function jsonBody(limitBytes: number) {
     parse(req, res, (err?: unknown) => {
       if (!err) {
         if (req.body === undefined || req.body === null) req.body = {};
+        const forbidden = forbiddenKey(req.body);
+        if (forbidden) return next(new DispatcherError('bad-request', `"${forbidden}" is not allowed`, { code: 'SchemaViolation', details: { key: forbidden, reason: 'object.unknown' } }));
         return next();
       }
       const type = (err as { type?: string }).type;
@@ -35,4 +38,18 @@ export function jsonBody(limitBytes: number) {
 function isJson(contentType: string | undefined): boolean {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+/**
+ * JSON.parse makes `__proto__` an own key; joi then drops it silently where it should refuse it
+ * like any unknown key, and code that copies the object could set a prototype. Refused at any depth.
+ */
+function forbiddenKey(value: unknown, depth = 0): string | undefined {
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return key;
+    const inner = forbiddenKey((value as Record<string, unknown>)[key], depth + 1);
+    if (inner) return inner;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import { VM_STATES } from '../../domain/vm-model.js';
 import { OPERATION_STATES } from '../../store/operation-store.js';
 import { ROLES } from '../../store/user-store.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
+import { metadata, safeText } from '../http/name-schemas.js';
 
 const text = Joi.string().min(1).max(255);
 const isoTime = Joi.string().isoDate();
@@ -112,11 +113,11 @@ export function listOf(item: Joi.Schema, paginated: boolean): Joi.ObjectSchema {
 }
 
 export const createVmBody = Joi.object({
-  name: text.required(),
+  name: safeText().required().description('Any text without control, bidi or zero-width characters (1–255).'),
   image: text.required().description('Image id or name.'),
   size: text.required().description('Size id or name.'),
   keyName: text,
-  metadata: Joi.object().pattern(Joi.string().max(255), Joi.string().max(255).allow('')).max(50),
+  metadata,
   userData: Joi.string().max(65536),
 });
 
@@ -159,9 +160,9 @@ export const vmActionResult = Joi.object({
 export const createAssignmentBody = Joi.object({
   cloud: text.required(),
   vm: text.description('The VM id (or give hostname).'),
-  hostname: text.description('The VM name (or give vm).'),
-  user: text.required(),
-  vmType: text.required(),
+  hostname: safeText().description('The VM name (or give vm).'),
+  user: safeText().required(),
+  vmType: safeText().required(),
 }).xor('vm', 'hostname');
 
 export const listAssignmentsQuery = Joi.object({
