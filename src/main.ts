@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { loadConfig, ConfigError } from './config/config-loader.js';
 import { composeDispatcher } from './compose.js';
+import { createHttpServer } from './http-server.js';
 import { StoreOpenError } from './store/store-open.js';
 import { createLogger } from './log/log-factory.js';
 
@@ -28,9 +29,8 @@ async function main(): Promise<void> {
   }
   if (!config.auth.required) logger.warn('auth.required is false: API v1 routes are open to anyone who can reach them (legacy mode)');
 
-  // Express 5 hands a listen failure (port taken) to this callback as well as to 'error'.
-  const server: Server = dispatcher.app.listen(config.server.port, config.server.host, (err?: Error) => {
-    if (err) return;
+  const server: Server = createHttpServer(dispatcher.app, config.server);
+  server.listen(config.server.port, config.server.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     logger.info(

@@ -76,6 +76,9 @@ export function buildConfig(raw: Record<string, unknown>, env: Env = {}): Config
   if (config.database.url.startsWith('sqlite:') === false && !/^postgres(ql)?:\/\//.test(config.database.url)) {
     throw new ConfigError('database.url', 'must start with sqlite: or postgres://');
   }
+  if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {
+    throw new ConfigError('server.headersTimeoutMs', `must not exceed server.requestTimeoutMs (${config.server.requestTimeoutMs})`);
+  }
   // `sqlite:` alone would open a private temporary database: everything lost at exit, silently.
   if (config.database.url.startsWith('sqlite:') && config.database.url.slice('sqlite:'.length).trim() === '') {
     throw new ConfigError('database.url', 'sqlite: names no file (write sqlite:<path>, or sqlite::memory: for a throw-away store)');
