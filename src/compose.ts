@@ -17,6 +17,8 @@ import { OperationRunner } from './services/operation-runner.js';
 import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
 import { LoginThrottle } from './services/login-throttle.js';
+import { firstPasswordPath, reportBootstrap, writeFirstPassword } from './admin/bootstrap-admin.js';
+import { AuditStore } from './store/audit-store.js';
 import { OwnershipService } from './services/ownership-service.js';
 import { LoginAttemptStore } from './store/login-attempt-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
@@ -50,8 +52,8 @@ export interface Services {
 export interface Dispatcher {
   app: Express;
   services: Services;
-  /** Set when the bootstrap admin was created with a generated password (print it once). */
-  generatedAdminPassword?: string;
+  /** Set when the bootstrap admin was created with a generated password: the 0600 file holding it (print the path, never the password). */
+  firstPasswordFile?: string;
   /** Starts the background workers (reconciler, startup poll, settings sync); main calls it, tests only when they need it. */
   startBackground(): void;
   close(): Promise<void>;
@@ -76,6 +78,8 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     const throttle = new LoginThrottle(new LoginAttemptStore(store.db), config.auth.rateLimit);
     const auth = new AuthService(users, config.auth.tokenTtlSeconds, { throttle, log: logger });
     const bootstrap = await auth.bootstrapAdmin(config.auth.adminUser, config.auth.adminPassword);
+    await reportBootstrap(bootstrap, config.auth.adminUser, { audit: new AuditStore(store.db), logger });
+    const firstPasswordFile = bootstrap.generatedPassword ? writeFirstPassword(firstPasswordPath(config.database.url), bootstrap.generatedPassword) : undefined;
     const pool = new CloudPool(config.clouds, logger);
     const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
@@ -117,7 +121,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     return {
       app,
       services,
-      generatedAdminPassword: bootstrap.generatedPassword,
+      firstPasswordFile,
       startBackground: () => admin.workers.start(),
       async close() {
         await admin.workers.stop();

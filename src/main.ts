@@ -20,11 +20,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   // A reload re-reads what this start read: the same file (DISPATCHER_CONFIG) and environment.
   const dispatcher = await composeDispatcher(config, logger, { configSource: () => loadConfig() });
-  if (dispatcher.generatedAdminPassword) {
-    // Printed once, on stderr and never through the logger: it is the only copy.
+  if (dispatcher.firstPasswordFile) {
+    // The path only: stderr usually ends in a log file, and the password would live there forever.
     process.stderr.write(
-      `\n  No users existed: created admin user "${config.auth.adminUser}" with password ${dispatcher.generatedAdminPassword}\n` +
-        `  (set DISPATCHER_ADMIN_PASSWORD to choose it; this is the only time it is shown)\n\n`,
+      `\n  No users existed: created admin user "${config.auth.adminUser}"; its password is in ${dispatcher.firstPasswordFile} (mode 0600).\n` +
+        `  Log in, change it, and delete the file (or set DISPATCHER_ADMIN_PASSWORD to choose it).\n\n`,
     );
   }
   if (!config.auth.required) logger.warn('auth.required is false: API v1 routes are open to anyone who can reach them (legacy mode)');

@@ -80,22 +80,41 @@ export class AuthService {
   }
 
   /**
-   * Creates or resets the bootstrap admin. With no password given and no user at all, one is
-   * generated and returned so the caller can print it once.
+   * The bootstrap admin from the configuration. With a password: created when absent; its
+   * password reset (and every token revoked) when it differs. It is never silently re-enabled
+   * or re-promoted: an operator who disabled or demoted it meant it, so that is only reported.
+   * With no password and no user at all, one is generated and returned (the caller stores it).
    */
-  async bootstrapAdmin(username: string, password?: string): Promise<{ created: boolean; generatedPassword?: string }> {
+  async bootstrapAdmin(username: string, password?: string): Promise<BootstrapOutcome> {
     const existing = await this.users.findByName(username);
     if (password) {
-      if (existing) {
-        await this.users.update(existing.id, { passwordHash: await hashPassword(password), role: 'admin', active: true });
-        return { created: false };
+      if (!existing) {
+        const clash = await this.users.findByNameIgnoringCase(username);
+        if (clash) return { created: false, refused: [`user ${clash.username} exists (names differ only in case); ${username} was not created`] };
+        await this.users.create(username, await hashPassword(password), 'admin');
+        return { created: true, refused: [] };
       }
-      await this.users.create(username, await hashPassword(password), 'admin');
-      return { created: true };
+      const refused: string[] = [];
+      if (!existing.active) refused.push(`user ${username} is disabled; DISPATCHER_ADMIN_PASSWORD does not re-enable it`);
+      if (existing.role !== 'admin') refused.push(`user ${username} has role ${existing.role}; DISPATCHER_ADMIN_PASSWORD does not promote it`);
+      if (await verifyPassword(password, existing.passwordHash)) return { created: false, refused };
+      await this.users.update(existing.id, { passwordHash: await hashPassword(password) });
+      const revokedTokens = await this.users.revokeAllTokens(existing.id);
+      return { created: false, passwordReset: true, revokedTokens, refused };
     }
-    if ((await this.users.count()) > 0) return { created: false };
-    const generated = randomBytes(12).toString('base64url');
+    if ((await this.users.count()) > 0) return { created: false, refused: [] };
+    const generated = randomBytes(18).toString('base64url');
     await this.users.create(username, await hashPassword(generated), 'admin');
-    return { created: true, generatedPassword: generated };
+    return { created: true, generatedPassword: generated, refused: [] };
   }
+}
+
+export interface BootstrapOutcome {
+  created: boolean;
+  /** Only when no user existed and no password was configured: the caller writes it to a private file. */
+  generatedPassword?: string;
+  passwordReset?: boolean;
+  revokedTokens?: number;
+  /** What the configuration asked for but was not done (re-enable, re-promote), for a warning and an audit row. */
+  refused: string[];
 }
