@@ -135,4 +135,21 @@ describe('security: ownership', () => {
     assert.equal((await admin.request('POST', `/api/v2/clouds/default/vms/${vm}/actions`, { action: 'open-port', port: 2223 })).status, 200);
     assert.equal((await admin.request('PUT', '/api/v1/vm/stop', { node: vm })).status, 200);
   });
+
+  it('status: the config, live listings and reconcile findings are the admins’; users get a summary', async () => {
+    for (const who of [bob, orch]) {
+      assert.equal((await who.request('GET', '/api/v2/status/config')).status, 403, who.username);
+      assert.equal((await who.request('GET', '/api/v2/status/clouds/default?live=true')).status, 403, who.username);
+      assert.equal((await who.request('GET', '/api/v2/status/clouds/default')).status, 200, who.username);
+    }
+    const lost = await v2Start(carol, 'carol-lost');
+    app.fake().deleteBehindTheBack(lost);
+    assert.equal((await admin.request('POST', '/api/v2/admin/reconcile')).status, 200);
+    const summary = (await bob.request('GET', '/api/v2/status/vms/missing')).body;
+    assert.ok(summary.count >= 1);
+    assert.deepEqual(summary.vms, [], 'no VM ids or hostnames of others');
+    const findings = (await admin.request('GET', '/api/v2/status/vms/missing')).body;
+    assert.ok(findings.vms.some((m: { idVm: string }) => m.idVm === lost));
+    assert.equal(findings.count, findings.vms.length);
+  });
 });
