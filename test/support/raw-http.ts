@@ -1,6 +1,6 @@
 // A request with exactly the bytes a test chooses (Host, paths fetch would normalise, odd
 // Content-Types), over node:http: what an attacker's client sends, not what fetch would.
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 
 export interface RawAnswer {
   status: number;
@@ -9,10 +9,12 @@ export interface RawAnswer {
   json(): any;
 }
 
-export function rawRequest(baseUrl: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
+export function rawRequest(baseUrl: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string; agent?: Agent } = {}): Promise<RawAnswer> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: options.headers ?? {} }, (res) => {
+    // Node's client sends a GET/DELETE/HEAD body with neither length nor chunking: say its length.
+    const headers = { ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}), ...options.headers };
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: options.agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
