@@ -138,6 +138,8 @@ describe('security: ownership', () => {
 
   it('status: the config, live listings and reconcile findings are the admins’; users get a summary', async () => {
     for (const who of [bob, orch]) {
+      assert.equal((await who.request('GET', '/api/v2/admin/users')).status, 403, `${who.username}: admin routes`);
+      assert.equal((await who.request('POST', '/api/v2/admin/reconcile')).status, 403, `${who.username}: admin routes`);
       assert.equal((await who.request('GET', '/api/v2/status/config')).status, 403, who.username);
       assert.equal((await who.request('GET', '/api/v2/status/clouds/default?live=true')).status, 403, who.username);
       assert.equal((await who.request('GET', '/api/v2/status/clouds/default')).status, 200, who.username);
