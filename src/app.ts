@@ -13,6 +13,7 @@ import { createAuthenticator } from './api/http/auth-middleware.js';
 import { healthRoutes } from './api/http/health-routes.js';
 import { requestContext } from './api/http/request-context.js';
 import { uiRoutes } from './ui/ui-routes.js';
+import { allowedHosts, rejectBadEscapes, securityHeaders } from './api/http/request-guards.js';
 import type { Config } from './config/config-schema.js';
 import type { AppLogger } from './log/log-factory.js';
 import type { Services } from './compose.js';
@@ -27,9 +28,14 @@ export interface AppDeps {
 export function createApp({ config, logger, services }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Default: trust no proxy, so a client cannot pick its own address with X-Forwarded-For
+  // (the login throttle keys on it). Behind nginx/HAProxy the operator names the proxies.
+  app.set('trust proxy', config.server.trustProxy);
   app.set('query parser', 'simple');
+  app.use(securityHeaders());
   app.use(requestContext(logger));
+  app.use(allowedHosts(config.server.allowedHosts));
+  app.use(rejectBadEscapes());
   app.use(healthRoutes({ store: services.store, tracker: services.tracker, draining: () => services.state.draining, version: VERSION }));
 
   const authenticator = createAuthenticator(services.auth);
@@ -40,10 +46,10 @@ export function createApp({ config, logger, services }: AppDeps): Express {
       pool: services.pool,
       vms: services.vms,
       assignments: services.assignments,
+      ownership: services.ownership,
       auth: services.auth,
       authenticate: authenticator({ required: config.auth.required, legacySpellings: true }),
       integerStates: config.v1.integerStates,
-      authRateLimit: config.auth.rateLimit,
     }),
     v1ErrorHandler(), // errors raised before the router (body parsing) get the v1 envelope too
   );

@@ -17,6 +17,11 @@ import { CatalogCache } from './services/catalog-cache.js';
 import { operationRecovery } from './services/operation-recovery.js';
 import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
+import { LoginThrottle } from './services/login-throttle.js';
+import { firstPasswordPath, reportBootstrap, writeFirstPassword } from './admin/bootstrap-admin.js';
+import { AuditStore } from './store/audit-store.js';
+import { OwnershipService } from './services/ownership-service.js';
+import { LoginAttemptStore } from './store/login-attempt-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { OperationStore } from './store/operation-store.js';
 import { openStore, type Store, type StoreOptions } from './store/store-open.js';
@@ -31,6 +36,8 @@ export interface Services {
   auth: AuthService;
   vms: VmService;
   assignments: AssignmentService;
+  /** Who may act on which VM and assignment (routes ask before acting). */
+  ownership: OwnershipService;
   catalog: CatalogCache;
   /** Every operation's life (v1 and v2; v2's queued work runs in the background) and crash recovery. */
   operationService: OperationService;
@@ -45,8 +52,8 @@ export interface Services {
 export interface Dispatcher {
   app: Express;
   services: Services;
-  /** Set when the bootstrap admin was created with a generated password (print it once). */
-  generatedAdminPassword?: string;
+  /** Set when the bootstrap admin was created with a generated password: the 0600 file holding it (print the path, never the password). */
+  firstPasswordFile?: string;
   /** Starts the background workers (reconciler, startup poll, settings sync); main calls it, tests only when they need it. */
   startBackground(): void;
   close(): Promise<void>;
@@ -59,7 +66,7 @@ export interface ComposeOptions extends StoreOptions {
 
 export async function composeDispatcher(config: Config, logger: AppLogger, options: ComposeOptions = {}): Promise<Dispatcher> {
   const { configSource, ...storeOptions } = options;
-  const store = await openStore(config.database.url, storeOptions);
+  const store = await openStore(config.database.url, { initialise: config.database.initialise, ...storeOptions });
   try {
     const users = new UserStore(store.db);
     const operations = new OperationStore(store.db);
@@ -72,8 +79,11 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     // Expired tokens can never authenticate again; without this the table only grows.
     const purged = await users.purgeExpiredTokens();
     if (purged > 0) logger.info({ purged }, 'expired API tokens deleted');
-    const auth = new AuthService(users, config.auth.tokenTtlSeconds);
+    const throttle = new LoginThrottle(new LoginAttemptStore(store.db), config.auth.rateLimit);
+    const auth = new AuthService(users, config.auth.tokenTtlSeconds, { throttle, log: logger });
     const bootstrap = await auth.bootstrapAdmin(config.auth.adminUser, config.auth.adminPassword);
+    await reportBootstrap(bootstrap, config.auth.adminUser, { audit: new AuditStore(store.db), logger });
+    const firstPasswordFile = bootstrap.generatedPassword ? writeFirstPassword(firstPasswordPath(config.database.url), bootstrap.generatedPassword) : undefined;
     const pool = new CloudPool(config.clouds, logger);
     const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
@@ -94,6 +104,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     // What the previous process left unfinished is resolved before this one serves: a retry of
     // its Idempotency-Key then finds the outcome rather than racing it.
     await operationService.recover();
+    const ownership = new OwnershipService({ records: admission.records, tracker, vms, users });
     const services: Services = {
       store,
       pool,
@@ -103,6 +114,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       auth,
       vms,
       assignments,
+      ownership,
       catalog,
       operationService,
       idempotency,
@@ -113,7 +125,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     return {
       app,
       services,
-      generatedAdminPassword: bootstrap.generatedPassword,
+      firstPasswordFile,
       startBackground: () => {
         admin.workers.start();
         // Later passes resolve what a failed lookup left unresolved.

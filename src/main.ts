@@ -2,6 +2,8 @@
 import type { Server } from 'node:http';
 import { loadConfig, ConfigError } from './config/config-loader.js';
 import { composeDispatcher } from './compose.js';
+import { createHttpServer } from './http-server.js';
+import { StoreOpenError } from './store/store-open.js';
 import { createLogger } from './log/log-factory.js';
 
 async function main(): Promise<void> {
@@ -18,18 +20,17 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   // A reload re-reads what this start read: the same file (DISPATCHER_CONFIG) and environment.
   const dispatcher = await composeDispatcher(config, logger, { configSource: () => loadConfig() });
-  if (dispatcher.generatedAdminPassword) {
-    // Printed once, on stderr and never through the logger: it is the only copy.
+  if (dispatcher.firstPasswordFile) {
+    // The path only: stderr usually ends in a log file, and the password would live there forever.
     process.stderr.write(
-      `\n  No users existed: created admin user "${config.auth.adminUser}" with password ${dispatcher.generatedAdminPassword}\n` +
-        `  (set DISPATCHER_ADMIN_PASSWORD to choose it; this is the only time it is shown)\n\n`,
+      `\n  No users existed: created admin user "${config.auth.adminUser}"; its password is in ${dispatcher.firstPasswordFile} (mode 0600).\n` +
+        `  Log in, change it, and delete the file (or set DISPATCHER_ADMIN_PASSWORD to choose it).\n\n`,
     );
   }
   if (!config.auth.required) logger.warn('auth.required is false: API v1 routes are open to anyone who can reach them (legacy mode)');
 
-  // Express 5 hands a listen failure (port taken) to this callback as well as to 'error'.
-  const server: Server = dispatcher.app.listen(config.server.port, config.server.host, (err?: Error) => {
-    if (err) return;
+  const server: Server = createHttpServer(dispatcher.app, config.server);
+  server.listen(config.server.port, config.server.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
     logger.info(
@@ -73,6 +74,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A database path or file the operator must fix: a configuration error, like a bad key.
+  if (err instanceof StoreOpenError) {
+    process.stderr.write(`cloud-dispatcher: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`cloud-dispatcher: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

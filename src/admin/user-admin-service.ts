@@ -38,7 +38,7 @@ export class UserAdminService {
   update(actor: Actor, username: string, changes: { role?: Role; active?: boolean }): Promise<User> {
     return this.deps.audit.run(actor, 'user.update', username, { ...changes }, async () => {
       const user = await this.get(username);
-      const losesAdmin = user.role === 'admin' && user.active && (changes.role === 'user' || changes.active === false);
+      const losesAdmin = user.role === 'admin' && user.active && ((changes.role !== undefined && changes.role !== 'admin') || changes.active === false);
       if (losesAdmin && (await this.activeAdmins()) <= 1) {
         throw new DispatcherError('conflict', `${username} is the last active admin: create or enable another admin first`, { code: 'LastAdmin' });
       }

@@ -6,16 +6,17 @@ import type { AdminStore } from '../store/admin-store.js';
 import type { VmRecordStore } from '../store/vm-record-store.js';
 
 export interface VmLifecycle {
-  created(cloud: string, vm: Vm, info: { image: string; size: string; requestedAt: Date }): Promise<void>;
+  /** `ownerUserId`: the user who started it (its owner from then on). */
+  created(cloud: string, vm: Vm, info: { image: string; size: string; requestedAt: Date; ownerUserId?: number }): Promise<void>;
   destroyed(cloud: string, vmId: string): Promise<void>;
 }
 
 export class RecordingLifecycle implements VmLifecycle {
   constructor(private readonly deps: { records: VmRecordStore; admin: AdminStore; logger: Logger }) {}
 
-  async created(cloud: string, vm: Vm, info: { image: string; size: string; requestedAt: Date }): Promise<void> {
+  async created(cloud: string, vm: Vm, info: { image: string; size: string; requestedAt: Date; ownerUserId?: number }): Promise<void> {
     try {
-      await this.deps.records.created({ cloud, idVm: vm.id, name: vm.name, image: info.image, size: info.size, requestedAt: info.requestedAt, state: vm.state });
+      await this.deps.records.created({ cloud, idVm: vm.id, name: vm.name, image: info.image, size: info.size, requestedAt: info.requestedAt, state: vm.state, ownerUserId: info.ownerUserId });
     } catch (err) {
       this.deps.logger.warn({ cloud, vm: vm.id, err }, 'could not record a VM creation (metrics will miss it)');
     }

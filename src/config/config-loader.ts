@@ -24,6 +24,7 @@ const ENV_KEYS: ReadonlyArray<[string, string[], 'string' | 'number']> = [
   ['DISPATCHER_HOST', ['server', 'host'], 'string'],
   ['DISPATCHER_PORT', ['server', 'port'], 'number'],
   ['DATABASE_URL', ['database', 'url'], 'string'],
+  ['DISPATCHER_INITIALISE_DATABASE', ['database', 'initialise'], 'string'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
   ['DISPATCHER_ADMIN_USER', ['auth', 'adminUser'], 'string'],
   ['DISPATCHER_ADMIN_PASSWORD', ['auth', 'adminPassword'], 'string'],
@@ -74,6 +75,13 @@ export function buildConfig(raw: Record<string, unknown>, env: Env = {}): Config
   checkNames(config.clouds);
   if (config.database.url.startsWith('sqlite:') === false && !/^postgres(ql)?:\/\//.test(config.database.url)) {
     throw new ConfigError('database.url', 'must start with sqlite: or postgres://');
+  }
+  if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {
+    throw new ConfigError('server.headersTimeoutMs', `must not exceed server.requestTimeoutMs (${config.server.requestTimeoutMs})`);
+  }
+  // `sqlite:` alone would open a private temporary database: everything lost at exit, silently.
+  if (config.database.url.startsWith('sqlite:') && config.database.url.slice('sqlite:'.length).trim() === '') {
+    throw new ConfigError('database.url', 'sqlite: names no file (write sqlite:<path>, or sqlite::memory: for a throw-away store)');
   }
   return deepFreeze(config);
 }

@@ -1,5 +1,6 @@
 // One joi schema for the whole configuration; every default lives here.
 import Joi from 'joi';
+import { CLOUD_LABEL, USERNAME } from '../domain/names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -22,8 +23,31 @@ export interface CloudConfig {
 }
 
 export interface Config {
-  server: { host: string; port: number; bodyLimitBytes: number; shutdownTimeoutMs: number };
-  database: { url: string };
+  server: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+    /** Which peers' X-Forwarded-For is believed: false (none), a hop count, or proxy addresses/CIDRs. */
+    trustProxy: false | number | string[];
+    /** A client must send its whole header block within this (slowloris brake). */
+    headersTimeoutMs: number;
+    /** A whole request (headers and body) must arrive within this. */
+    requestTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
+    /** Open connections at once; more are refused by the server (0 = no cap). */
+    maxConnections: number;
+    /** Requests one keep-alive connection may carry (0 = no cap). */
+    maxRequestsPerSocket: number;
+    /** Host header values served (names, no port); unset = any. */
+    allowedHosts?: string[];
+  };
+  database: {
+    url: string;
+    /** SQLite: create a new database even though the marker file says one existed (and was lost). */
+    initialise: boolean;
+  };
   log: { level: LogLevel };
   auth: {
     /** false = the original's open routes (legacy switch; the server warns at start). */
@@ -52,7 +76,7 @@ export interface Config {
   clouds: CloudConfig[];
 }
 
-const name = Joi.string().min(1).max(128).pattern(/^[^\s]+$/, 'no whitespace');
+const name = Joi.string().pattern(CLOUD_LABEL, 'name (no whitespace, control, bidi or zero-width characters; not ., .. or __proto__)');
 
 export const cloudSchema = Joi.object({
   name: name.required(),
@@ -73,9 +97,21 @@ export const configSchema = Joi.object({
     port: Joi.number().integer().min(0).max(65535).default(5070),
     bodyLimitBytes: Joi.number().integer().min(1024).default(1024 * 1024),
     shutdownTimeoutMs: Joi.number().integer().min(0).default(10_000),
+    trustProxy: Joi.alternatives(
+      Joi.boolean().valid(false),
+      Joi.number().integer().min(1).max(10),
+      Joi.array().items(Joi.string().pattern(/^[0-9a-fA-F.:]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/, 'address, CIDR or loopback/linklocal/uniquelocal')).min(1),
+    ).default(false),
+    headersTimeoutMs: Joi.number().integer().min(100).default(10_000),
+    requestTimeoutMs: Joi.number().integer().min(100).default(30_000),
+    keepAliveTimeoutMs: Joi.number().integer().min(100).default(5_000),
+    maxConnections: Joi.number().integer().min(0).default(1024),
+    maxRequestsPerSocket: Joi.number().integer().min(0).default(1000),
+    allowedHosts: Joi.array().items(Joi.string().min(1).max(255).pattern(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or address')).min(1),
   }).default(),
   database: Joi.object({
     url: Joi.string().default('sqlite:./data/dispatcher.sqlite'),
+    initialise: Joi.boolean().default(false),
   }).default(),
   log: Joi.object({
     level: Joi.string().valid(...LOG_LEVELS).default('info'),
@@ -83,7 +119,7 @@ export const configSchema = Joi.object({
   auth: Joi.object({
     required: Joi.boolean().default(true),
     tokenTtlSeconds: Joi.number().integer().min(1).default(86_400),
-    adminUser: name.default('admin'),
+    adminUser: Joi.string().pattern(USERNAME, 'username').default('admin'),
     adminPassword: Joi.string().min(8),
     rateLimit: Joi.object({
       windowMs: Joi.number().integer().min(1).default(60_000),

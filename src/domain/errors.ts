@@ -9,6 +9,7 @@ export const ERROR_KINDS = {
   conflict: 409,
   quota: 409,
   'payload-too-large': 413,
+  'unsupported-media-type': 415,
   unprocessable: 422,
   'rate-limited': 429,
   internal: 500,

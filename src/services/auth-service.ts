@@ -3,6 +3,12 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { DispatcherError } from '../domain/errors.js';
 import type { Role, User, UserStore } from '../store/user-store.js';
+import type { LoginThrottle } from './login-throttle.js';
+
+/** Where failed logins are reported (with the client address, for fail2ban-style tooling). */
+export interface AuthLog {
+  warn(obj: object, msg: string): void;
+}
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 
@@ -35,12 +41,19 @@ export class AuthService {
   constructor(
     private readonly users: UserStore,
     private readonly tokenTtlSeconds: number,
+    private readonly guard: { throttle?: LoginThrottle; log?: AuthLog } = {},
   ) {}
 
-  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
+  /** `client` is the caller's address as the trust-proxy setting reads it (throttled and logged). */
+  async login(username: string, password: string, client = 'unknown'): Promise<{ token: string; expiresAt: Date; user: User }> {
+    const counted = await this.guard.throttle?.attempt(username, client);
     const user = await this.users.findByName(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
-    if (!user || !ok || !user.active) throw new DispatcherError('forbidden', 'Forbidden', { code: 'BadCredentials' });
+    if (!user || !ok || !user.active) {
+      this.guard.log?.warn({ client, username: username.slice(0, 128), known: Boolean(user) }, 'failed login');
+      throw new DispatcherError('forbidden', 'Forbidden', { code: 'BadCredentials' });
+    }
+    if (counted) await this.guard.throttle?.succeeded(counted);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.tokenTtlSeconds * 1000);
     await this.users.addToken(user.id, hashToken(token), expiresAt);
@@ -57,7 +70,8 @@ export class AuthService {
   }
 
   async createUser(username: string, password: string, role: Role): Promise<User> {
-    if (await this.users.findByName(username)) throw new DispatcherError('conflict', `user ${username} exists`, { subject: 'user' });
+    const clash = await this.users.findByNameIgnoringCase(username);
+    if (clash) throw new DispatcherError('conflict', clash.username === username ? `user ${username} exists` : `user ${clash.username} exists (names differ only in case)`, { subject: 'user' });
     return this.users.create(username, await hashPassword(password), role);
   }
 
@@ -66,22 +80,41 @@ export class AuthService {
   }
 
   /**
-   * Creates or resets the bootstrap admin. With no password given and no user at all, one is
-   * generated and returned so the caller can print it once.
+   * The bootstrap admin from the configuration. With a password: created when absent; its
+   * password reset (and every token revoked) when it differs. It is never silently re-enabled
+   * or re-promoted: an operator who disabled or demoted it meant it, so that is only reported.
+   * With no password and no user at all, one is generated and returned (the caller stores it).
    */
-  async bootstrapAdmin(username: string, password?: string): Promise<{ created: boolean; generatedPassword?: string }> {
+  async bootstrapAdmin(username: string, password?: string): Promise<BootstrapOutcome> {
     const existing = await this.users.findByName(username);
     if (password) {
-      if (existing) {
-        await this.users.update(existing.id, { passwordHash: await hashPassword(password), role: 'admin', active: true });
-        return { created: false };
+      if (!existing) {
+        const clash = await this.users.findByNameIgnoringCase(username);
+        if (clash) return { created: false, refused: [`user ${clash.username} exists (names differ only in case); ${username} was not created`] };
+        await this.users.create(username, await hashPassword(password), 'admin');
+        return { created: true, refused: [] };
       }
-      await this.users.create(username, await hashPassword(password), 'admin');
-      return { created: true };
+      const refused: string[] = [];
+      if (!existing.active) refused.push(`user ${username} is disabled; DISPATCHER_ADMIN_PASSWORD does not re-enable it`);
+      if (existing.role !== 'admin') refused.push(`user ${username} has role ${existing.role}; DISPATCHER_ADMIN_PASSWORD does not promote it`);
+      if (await verifyPassword(password, existing.passwordHash)) return { created: false, refused };
+      await this.users.update(existing.id, { passwordHash: await hashPassword(password) });
+      const revokedTokens = await this.users.revokeAllTokens(existing.id);
+      return { created: false, passwordReset: true, revokedTokens, refused };
     }
-    if ((await this.users.count()) > 0) return { created: false };
-    const generated = randomBytes(12).toString('base64url');
+    if ((await this.users.count()) > 0) return { created: false, refused: [] };
+    const generated = randomBytes(18).toString('base64url');
     await this.users.create(username, await hashPassword(generated), 'admin');
-    return { created: true, generatedPassword: generated };
+    return { created: true, generatedPassword: generated, refused: [] };
   }
+}
+
+export interface BootstrapOutcome {
+  created: boolean;
+  /** Only when no user existed and no password was configured: the caller writes it to a private file. */
+  generatedPassword?: string;
+  passwordReset?: boolean;
+  revokedTokens?: number;
+  /** What the configuration asked for but was not done (re-enable, re-promote), for a warning and an audit row. */
+  refused: string[];
 }

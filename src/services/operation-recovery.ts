@@ -33,7 +33,7 @@ export function operationRecovery(deps: RecoveryDeps): Record<string, RecoveryHa
       // The create was sent before the operation was first found unresolved (or, cut by a crash,
       // before this pass): the time since then is a lower bound of the time since the send.
       if (!vm) throw absentOutcome(cloud, op.requestId, CUT(), unresolvedSince(op));
-      return adoptCreated(deps, cloud, vm, op.request as StartedRequest, steps);
+      return adoptCreated(deps, cloud, vm, op.request as StartedRequest, steps, op.userId ?? undefined);
     },
 
     'vm.release': async (op, steps) => {

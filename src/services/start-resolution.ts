@@ -51,6 +51,8 @@ export async function adoptCreated(
   vm: Vm,
   request: StartedRequest,
   steps: StepRecorder,
+  /** Who started it: an adopted VM belongs to its starter like any other (not to admins only). */
+  ownerUserId?: number,
 ): Promise<Vm> {
   await steps.target(vm.id);
   await steps.done('create', `${vm.id} (found by request id)`);
@@ -58,7 +60,7 @@ export async function adoptCreated(
     await steps.done('track', 'already tracked');
     return vm;
   }
-  await deps.lifecycle?.created(cloud.name, vm, { image: vm.imageId ?? '', size: vm.sizeId ?? '', requestedAt: new Date(vm.createdAt ?? Date.now()) });
+  await deps.lifecycle?.created(cloud.name, vm, { image: vm.imageId ?? '', size: vm.sizeId ?? '', requestedAt: new Date(vm.createdAt ?? Date.now()), ownerUserId });
   await deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
   await steps.done('track', 'FREE');
   return vm;

@@ -108,7 +108,7 @@ export class VmService {
     return admission.start(cloud, () => this.deps.operations.run(run, async (steps) => {
       if (await this.deps.operations.requestIdSentBefore(requestId, steps.operationId)) {
         const earlier = await lookupCreate(cloud, requestId, steps);
-        if (earlier) return adoptCreated(this.deps, cloud, earlier, request, steps);
+        if (earlier) return adoptCreated(this.deps, cloud, earlier, request, steps, userId);
       }
       const [image, size] = await Promise.all([this.resolveImage(cloud, request.image), this.resolveSize(cloud, request.size)]);
       await steps.done('resolve', `image ${image.id}, size ${size.id}`);
@@ -123,11 +123,11 @@ export class VmService {
         const found = await lookupCreate(cloud, requestId, steps, err);
         // The send happened before this failure: from here, absence is provisional for callTimeoutMs.
         if (!found) throw absentOutcome(cloud, requestId, err, Date.now());
-        return adoptCreated(this.deps, cloud, found, request, steps);
+        return adoptCreated(this.deps, cloud, found, request, steps, userId);
       }
       await steps.target(vm.id);
       await steps.done('create', vm.id);
-      await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt });
+      await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt, ownerUserId: userId });
       await this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
       await steps.done('track', 'FREE');
       return vm;

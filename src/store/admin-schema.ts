@@ -1,6 +1,6 @@
 // The tables of migration 0004_admin, as Kysely sees them (store-schema.ts lists them in Database).
 // Same conventions: ISO-8601 UTC text times, 0/1 integers for booleans.
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface CloudOverridesTable {
   /** Canonical cloud name. */
@@ -63,6 +63,8 @@ export interface VmRecordsTable {
   ended_at: string | null;
   /** `destroyed` (by us) or `forgotten` (by an operator). */
   end_reason: string | null;
+  /** The user who started it (0007_security); null = admins only. */
+  owner_user_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AuditLogTable {

@@ -1,32 +1,45 @@
 // Opens the store named by a URL: `sqlite:<path>` (embedded default) or `postgres://…`
 // (scale-out: several dispatcher instances over one database). Migrations run before use.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import type { Database } from './store-schema.js';
 import { migrationProvider, ping, type Dialect } from './store-migrations.js';
+import { faultMappingDialect } from './store-faults.js';
+import { checkMarker, fileGuard, prepareSqlitePath, StoreOpenError, writeMarker } from './sqlite-file.js';
+
+export { StoreOpenError } from './sqlite-file.js';
 
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
   ping(): Promise<void>;
+  /** Readiness: a real write (a read-only file, a full disk, a lost SQLite file all fail it). */
+  writeProbe(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface StoreOptions {
   /** PostgreSQL only: a schema to live in (created if missing); tests use one per run. */
   schema?: string;
+  /** SQLite: create the database even though its marker says one existed (database.initialise). */
+  initialise?: boolean;
 }
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const db = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : await openPostgres(url, options.schema);
+  const sqlite = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length), options.initialise ?? false) : undefined;
+  const db = sqlite ? sqlite.db : await openPostgres(url, options.schema);
   const store: Store = {
     db,
     dialect,
     ping: () => ping(db),
+    async writeProbe() {
+      const lost = sqlite?.guard?.gone();
+      if (lost) throw new Error(lost);
+      const at = new Date().toISOString();
+      await db.insertInto('store_probe').values({ id: 1, at }).onConflict((oc) => oc.column('id').doUpdateSet({ at })).execute();
+    },
     close: () => db.destroy(),
   };
   // Kysely looks for its migration tables in every schema unless told which: on a PostgreSQL
@@ -39,17 +52,27 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`store migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
   }
+  if (sqlite?.file) writeMarker(sqlite.file, options.initialise ?? false);
   return store;
 }
 
-function openSqlite(path: string): Kysely<Database> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new SqliteDatabase(path);
-  database.pragma('journal_mode = WAL');
+function openSqlite(path: string, initialise: boolean): { db: Kysely<Database>; file?: string; guard?: ReturnType<typeof fileGuard> } {
+  const memory = path === ':memory:';
+  const file = memory ? undefined : prepareSqlitePath(path);
+  if (file) checkMarker(file, initialise);
+  let database: SqliteDatabase.Database;
+  try {
+    database = new SqliteDatabase(file ?? path);
+    database.pragma('journal_mode = WAL');
+  } catch (err) {
+    throw new StoreOpenError(`database.url sqlite:${path}: cannot open: ${(err as Error).message}`);
+  }
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const guard = file ? fileGuard(file) : undefined;
+  const dialect = faultMappingDialect(new SqliteDialect({ database: withStatementCache(database) }), guard?.check);
+  return { db: new Kysely<Database>({ dialect }), file, guard };
 }
 
 /**
@@ -90,7 +113,7 @@ async function openPostgres(url: string, schema?: string): Promise<Kysely<Databa
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool })) });
 }
 
 async function currentSchema(db: Kysely<Database>): Promise<string> {

@@ -2,12 +2,13 @@
 // on both SQLite and PostgreSQL); booleans are 0/1 integers for the same reason.
 import type { Generated } from 'kysely';
 import type { AdminTables } from './admin-schema.js';
+import type { SecurityTables } from './security-schema.js';
 
 export interface UsersTable {
   id: Generated<number>;
   username: string;
   password_hash: string;
-  role: 'admin' | 'user';
+  role: 'admin' | 'operator' | 'user';
   active: number;
   created_at: string;
   updated_at: string;
@@ -77,7 +78,7 @@ export interface IdempotencyKeysTable {
   owner: string | null;
 }
 
-export interface Database extends AdminTables {
+export interface Database extends AdminTables, SecurityTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   tracker_nodes: TrackerNodesTable;

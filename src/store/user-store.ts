@@ -3,7 +3,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from './store-schema.js';
 
-export type Role = 'admin' | 'user';
+/** admin: everything; operator: every VM and assignment (an orchestrator's account), no admin routes; user: what it owns. */
+export type Role = 'admin' | 'operator' | 'user';
+export const ROLES: readonly Role[] = ['admin', 'operator', 'user'];
 
 export interface User {
   id: number;
@@ -50,6 +52,16 @@ export class UserStore {
   async findByName(username: string): Promise<UserWithHash | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     return row && toUser(row);
+  }
+
+  /** The user whose name equals `username` ignoring ASCII case (`Admin` beside `admin` is refused). */
+  async findByNameIgnoringCase(username: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+      .executeTakeFirst();
+    return row && strip(toUser(row));
   }
 
   async findById(id: number): Promise<User | undefined> {

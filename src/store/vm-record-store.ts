@@ -21,6 +21,8 @@ export interface VmRecord {
   missingSince: string | null;
   endedAt: string | null;
   endReason: string | null;
+  /** Who started it through the dispatcher; null: admins only. */
+  ownerUserId: number | null;
 }
 
 function toRecord(r: Selectable<VmRecordsTable>): VmRecord {
@@ -41,13 +43,14 @@ function toRecord(r: Selectable<VmRecordsTable>): VmRecord {
     missingSince: r.missing_since,
     endedAt: r.ended_at,
     endReason: r.end_reason,
+    ownerUserId: r.owner_user_id === null || r.owner_user_id === undefined ? null : Number(r.owner_user_id),
   };
 }
 
 export class VmRecordStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async created(input: { cloud: string; idVm: string; name: string; image: string; size: string; requestedAt: Date; state: string }): Promise<void> {
+  async created(input: { cloud: string; idVm: string; name: string; image: string; size: string; requestedAt: Date; state: string; ownerUserId?: number }): Promise<void> {
     const now = new Date().toISOString();
     await this.db
       .insertInto('vm_records')
@@ -68,6 +71,7 @@ export class VmRecordStore {
         missing_since: null,
         ended_at: null,
         end_reason: null,
+        owner_user_id: input.ownerUserId ?? null,
       })
       .onConflict((oc) => oc.columns(['cloud', 'id_vm']).doNothing())
       .execute();
@@ -76,6 +80,24 @@ export class VmRecordStore {
   async get(cloud: string, idVm: string): Promise<VmRecord | undefined> {
     const row = await this.db.selectFrom('vm_records').selectAll().where('cloud', '=', cloud).where('id_vm', '=', idVm).executeTakeFirst();
     return row && toRecord(row);
+  }
+
+  /** The owner of a VM we started (null: nobody but admins; undefined: no record of ours). */
+  async ownerOf(cloud: string, idVm: string): Promise<number | null | undefined> {
+    const row = await this.db.selectFrom('vm_records').select('owner_user_id').where('cloud', '=', cloud).where('id_vm', '=', idVm).executeTakeFirst();
+    return row ? (row.owner_user_id === null ? null : Number(row.owner_user_id)) : undefined;
+  }
+
+  /** Ids of the cloud's VMs a user started that have not ended. */
+  async ownedBy(cloud: string, userId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('vm_records')
+      .select('id_vm')
+      .where('owner_user_id', '=', userId)
+      .where('cloud', '=', cloud)
+      .where('ended_at', 'is', null)
+      .execute();
+    return rows.map((r) => r.id_vm);
   }
 
   /** Records not ended (the VM should still exist), of one cloud or all. */

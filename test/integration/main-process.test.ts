@@ -1,42 +1,34 @@
 // The real process: start with no configuration (two fake clouds), the one-time admin password,
 // a bad config refused naming the key, and SIGTERM draining and exiting cleanly.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { exited, launchMain, type Launched } from '../support/main-launch.js';
 import { waitFor } from '../support/wait-for.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function launch(env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string } {
+function launch(env: Record<string, string>): Launched {
   const dir = mkdtempSync(join(tmpdir(), 'dispatcher-main-'));
   dirs.push(dir);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, DISPATCHER_PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'd.sqlite')}`, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk) => (out += chunk));
-  child.stderr?.on('data', (chunk) => (err += chunk));
-  return { child, out: () => out, err: () => err };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  return launchMain({ DATABASE_URL: `sqlite:${join(dir, 'd.sqlite')}`, ...env });
 }
 
 describe('the dispatcher process', () => {
-  it('starts with no configuration, prints a generated admin password once, serves, and drains on SIGTERM', async () => {
+  it('starts with no configuration, writes a generated admin password to a 0600 file (printing its path only), serves, and drains on SIGTERM', async () => {
     const run = launch({});
     try {
       const listening = await waitFor('listening', () => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.out()), 20_000);
       const base = `http://127.0.0.1:${listening[1]}`;
-      const password = /with password (\S+)/.exec(run.err())?.[1];
-      assert.ok(password, 'the generated password is printed on stderr');
+      const file = /its password is in (\S+) \(mode 0600\)/.exec(run.err())?.[1];
+      assert.ok(file, 'the password file is named on stderr');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const password = readFileSync(file, 'utf8').trim();
+      assert.ok(password.length >= 20);
+      assert.ok(!run.err().includes(password), 'the password is not printed');
       assert.ok(!run.out().includes(password), 'and never through the log');
       const login = await fetch(`${base}/api/v1/auth`, { method: 'POST', body: JSON.stringify({ username: 'admin', password }), headers: { 'content-type': 'application/json' } });
       const { token } = (await login.json()) as { token: string };

@@ -63,7 +63,9 @@ describe('status', () => {
     assert.deepEqual([byName['fake-east'].enabled, byName['fake-east'].aliases], [false, ['east']]);
     assert.deepEqual(byName.aws.allocation, { used: 0, total: null });
 
-    const live = (await app.request('GET', '/api/v2/status/clouds/default?live=true', undefined, userAuth)).body;
+    // A live listing names every VM of the cloud: admins only (#14).
+    assert.equal((await app.request('GET', '/api/v2/status/clouds/default?live=true', undefined, userAuth)).status, 403);
+    const live = (await app.request('GET', '/api/v2/status/clouds/default?live=true')).body;
     assert.equal(live.vms.source, 'live');
     assert.equal(live.vms.total, 3);
     assert.equal(Object.values(live.vms.byState as Record<string, number>).reduce((x, y) => x + y, 0), 3);
@@ -76,8 +78,9 @@ describe('status', () => {
     assert.deepEqual([after.vms.source, after.vms.total], ['reconciler', 3]);
   });
 
-  it('shows the effective config with every secret redacted', async () => {
-    const config = (await app.request('GET', '/api/v2/status/config', undefined, userAuth)).body;
+  it('shows admins the effective config with every secret redacted (users get 403)', async () => {
+    assert.equal((await app.request('GET', '/api/v2/status/config', undefined, userAuth)).status, 403);
+    const config = (await app.request('GET', '/api/v2/status/config')).body;
     const text = JSON.stringify(config);
     assert.equal(text.includes(SECRET), false);
     assert.equal(text.includes('AKIDEXAMPLE'), false);

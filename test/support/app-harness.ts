@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildConfig, readConfigFile } from '../../src/config/config-loader.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { composeDispatcher, type Dispatcher } from '../../src/compose.js';
+import { createHttpServer } from '../../src/http-server.js';
 import { createLogger } from '../../src/log/log-factory.js';
 import type { FakeDriver } from '../../src/drivers/fake/fake-driver.js';
 
@@ -63,9 +64,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = build();
   const logger = createLogger(config.log.level, options.logSink);
   const dispatcher = await composeDispatcher(config, logger, { configSource: build, ...(options.schema ? { schema: options.schema } : {}) });
-  const server: Server = await new Promise((resolve) => {
-    const s = dispatcher.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server: Server = createHttpServer(dispatcher.app, config.server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const request: TestApp['request'] = async (method, path, body, headers = {}) => {

@@ -43,13 +43,14 @@ export function createAuthenticator(auth: AuthService) {
 }
 
 function foldLegacyToken(req: Request): void {
+  const body = req.body && typeof req.body === 'object' && typeof req.body.auth_token === 'string' ? (req.body.auth_token as string) : undefined;
+  // Stripped whatever spelling wins: it is part of no route's schema.
+  if (req.body && typeof req.body === 'object' && Object.hasOwn(req.body, 'auth_token')) delete req.body.auth_token;
   if (req.headers.authorization) return;
   const header = req.get('x-auth-token');
   const query = typeof req.query.auth_token === 'string' ? req.query.auth_token : undefined;
-  const body = req.body && typeof req.body === 'object' && typeof req.body.auth_token === 'string' ? (req.body.auth_token as string) : undefined;
   const token = header ?? query ?? body;
   if (token) req.headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) delete req.body.auth_token; // not part of any route's schema
 }
 
 export function requireRole(role: 'admin') {

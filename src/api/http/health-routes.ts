@@ -1,4 +1,4 @@
-// Liveness (the process answers) and readiness (the store answers, we are not draining). The
+// Liveness (the process answers) and readiness (the store takes a write, we are not draining). The
 // tracker is reported too; a Cistern outage marks readiness degraded but does not fail it,
 // since everything but assign/release/status still works without it.
 import { Router } from 'express';
@@ -6,7 +6,7 @@ import type { Tracker } from '../../cistern/tracker.js';
 import type { Store } from '../../store/store-open.js';
 
 export interface HealthDeps {
-  store: Pick<Store, 'ping'>;
+  store: Pick<Store, 'writeProbe'>;
   tracker: Pick<Tracker, 'health'>;
   draining: () => boolean;
   version: string;
@@ -19,9 +19,10 @@ export function healthRoutes(deps: HealthDeps): Router {
   });
   router.get('/readyz', async (_req, res) => {
     const [store, tracker] = await Promise.all([
-      deps.store.ping().then(
-        () => ({ ok: true, detail: 'reachable' }),
-        (err: unknown) => ({ ok: false, detail: `unreachable: ${(err as Error).message}` }),
+      // A write, not a `select 1`: a read-only or deleted SQLite file still answers reads.
+      deps.store.writeProbe().then(
+        () => ({ ok: true, detail: 'writable' }),
+        (err: unknown) => ({ ok: false, detail: `not writable: ${(err as Error).message}` }),
       ),
       deps.tracker.health(),
     ]);

@@ -2,7 +2,7 @@
 // from the swagger-ui-dist package, served from this process (no CDN), over every spec.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { OpenApiDocument } from './openapi-document.js';
 
 export interface DocsSpec {
@@ -18,6 +18,10 @@ function assetDir(): string {
   return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 }
 
+export const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export function specUrl(name: string): string {
   return `/openapi/${name}.json`;
 }
@@ -26,6 +30,13 @@ export function docsRoutes(specs: readonly DocsSpec[]): Router {
   const router = Router();
   const dir = assetDir();
   const cache = new Map<string, string>();
+  // Swagger UI needs inline style attributes and data: images; everything else comes from here.
+  router.use('/docs', (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Content-Security-Policy', DOCS_CSP);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
 
   for (const spec of specs) {
     router.get(specUrl(spec.name), (_req: Request, res: Response) => {

@@ -10,6 +10,7 @@ const REASONS: Record<number, [string, string]> = {
   404: ['Not Found', 'Nothing matches the given URI'],
   409: ['Conflict', 'Request conflict'],
   413: ['Request Entity Too Large', 'Entity is too large'],
+  415: ['Unsupported Media Type', 'Entity body in unsupported format'],
   422: ['Unprocessable Entity', 'Unprocessable Entity'],
   429: ['Too Many Requests', 'The user has sent too many requests in a given amount of time ("rate limiting")'],
   500: ['Internal Server Error', 'Server got itself in trouble'],

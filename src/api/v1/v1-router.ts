@@ -4,9 +4,9 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { DispatcherError } from '../../domain/errors.js';
 import type { AssignmentService } from '../../services/assignment-service.js';
 import type { AuthService } from '../../services/auth-service.js';
+import type { OwnershipService } from '../../services/ownership-service.js';
 import type { VmRef, VmService } from '../../services/vm-service.js';
 import type { CloudPool } from '../../pool/cloud-pool.js';
-import { rateLimit } from '../http/rate-limit.js';
 import { validate } from '../http/validate.js';
 import { v1Envelope, v1ErrorHandler } from './v1-envelope.js';
 import * as present from './v1-presenters.js';
@@ -17,9 +17,9 @@ export interface V1Deps {
   vms: VmService;
   assignments: AssignmentService;
   auth: AuthService;
+  ownership: OwnershipService;
   authenticate: RequestHandler;
   integerStates: boolean;
-  authRateLimit: { windowMs: number; max: number };
 }
 
 const notImplemented: RequestHandler = (_req, res) => {
@@ -37,7 +37,7 @@ function nodeRef(body: { node?: string; hostname?: string }): VmRef {
 }
 
 export function v1Router(deps: V1Deps): Router {
-  const { pool, vms, assignments, integerStates } = deps;
+  const { pool, vms, assignments, ownership, integerStates } = deps;
   const router = Router();
   const ok = (res: Response, body: Record<string, unknown>) => res.json({ status: 'ok', ...body });
 
@@ -45,9 +45,10 @@ export function v1Router(deps: V1Deps): Router {
   router.get('/', (_req, res) => ok(res, {}));
   router.post('/', (_req, res) => ok(res, {}));
   router.all('/', notImplemented);
-  router.post('/auth', rateLimit(deps.authRateLimit), async (req, res) => {
+  // Throttled in AuthService, per username and per client, with counters v2 shares.
+  router.post('/auth', async (req, res) => {
     const body = validate<{ username: string; password: string }>(schemas.authBody, req.body);
-    const { token } = await deps.auth.login(body.username, body.password);
+    const { token } = await deps.auth.login(body.username, body.password, req.ip);
     ok(res, { status_code: 200, token });
   });
   router.all('/auth', notImplemented);
@@ -60,7 +61,7 @@ export function v1Router(deps: V1Deps): Router {
 
   router.get('/vm/status{/:cloud}', async (req, res) => {
     const cloud = pool.resolve(cloudParam(req));
-    ok(res, { nodes: await assignments.status(cloud) });
+    ok(res, { nodes: await ownership.visibleRecords(req.user, await assignments.status(cloud)) });
   });
 
   // The original served start and stop from one view: POST created and PUT destroyed on both paths.
@@ -77,8 +78,8 @@ export function v1Router(deps: V1Deps): Router {
   const stop: RequestHandler = async (req, res) => {
     const cloud = pool.resolve(cloudParam(req));
     const body = validate<{ node?: string; hostname?: string; emulate?: unknown }>(schemas.stopBody, req.body);
-    const ref = nodeRef(body);
     if (schemas.isTruthy(body.emulate)) return res.json(present.EMULATED.stop);
+    const ref = await ownership.vmRef(req.user, cloud, nodeRef(body));
     const vm = await vms.destroy(cloud, ref, { userId: req.user?.id });
     ok(res, { result: `Node ${vm.id} deleted` });
   };
@@ -94,13 +95,16 @@ export function v1Router(deps: V1Deps): Router {
     const cloud = pool.resolve(cloudParam(req));
     if (action === 'assign') {
       const body = validate<{ node?: string; hostname?: string; user: string; vm_type: string; emulate?: unknown }>(schemas.assignBody, req.body);
-      const ref = nodeRef(body);
+      nodeRef(body);
       if (schemas.isTruthy(body.emulate)) return res.json(present.EMULATED.assign);
+      ownership.checkAssignee(req.user, body.user);
+      const ref = await ownership.vmRef(req.user, cloud, nodeRef(body));
       return ok(res, { ...(await assignments.assign(cloud, { ...ref, user: body.user, vmType: body.vm_type })) });
     }
     const body = validate<{ node?: string; hostname?: string; emulate?: unknown }>(schemas.releaseBody, req.body);
-    const ref = nodeRef(body);
+    nodeRef(body);
     if (schemas.isTruthy(body.emulate)) return res.json(present.EMULATED.release);
+    const ref = await ownership.vmRef(req.user, cloud, nodeRef(body));
     ok(res, { ...(await assignments.release(cloud, ref, req.user?.id)) });
   });
   router.all('/vm/action/:action{/:cloud}', notImplemented);
@@ -112,7 +116,7 @@ export function v1Router(deps: V1Deps): Router {
         schemas.firewallBody,
         req.body,
       );
-      const ref = nodeRef(body);
+      const ref = await ownership.vmRef(req.user, cloud, nodeRef(body));
       const rule = { port: body.port, protocol: body.protocol ?? 'tcp', cidr: body.cidr ?? '0.0.0.0/0' };
       const vm = await vms.firewall(cloud, ref, rule, open, req.user?.id);
       ok(res, { result: `Port ${rule.port}/${rule.protocol} ${open ? 'opened' : 'closed'} for ${rule.cidr} on node ${vm.id}` });
@@ -125,7 +129,9 @@ export function v1Router(deps: V1Deps): Router {
     const lists: Record<string, () => Promise<Record<string, unknown>>> = {
       nodes: async () => {
         const cloud = pool.resolve(cloudParam(req));
-        return { nodes: (await vms.listVms(cloud)).map((vm) => present.presentNode(vm, cloud, integerStates)) };
+        const [all, visible] = await Promise.all([vms.listVms(cloud), ownership.visibleVmIds(req.user, cloud.name)]);
+        const shown = visible ? all.filter((vm) => visible.has(vm.id)) : all;
+        return { nodes: shown.map((vm) => present.presentNode(vm, cloud, integerStates)) };
       },
       images: async () => {
         const cloud = pool.resolve(cloudParam(req));

@@ -1,5 +1,6 @@
 // The v1 request bodies (the original's `schema` definitions, made strict about types).
 import Joi from 'joi';
+import { metadata, safeText } from '../http/name-schemas.js';
 
 const text = Joi.string().min(1).max(255);
 /** The original docs sent "True" as a string; any of these spellings counts as true. */
@@ -11,22 +12,22 @@ export const authBody = Joi.object({
 });
 
 export const startBody = Joi.object({
-  name: Joi.string().min(1).max(255).required(),
+  name: safeText().required(),
   image: text.required(),
   size: text.required(),
   keyname: text,
-  metadata: Joi.object().pattern(Joi.string().max(255), Joi.string().max(255).allow('')).max(50),
+  metadata,
   emulate: truthy,
 });
 
-const nodeRef = { node: text, hostname: text };
+const nodeRef = { node: text, hostname: safeText() };
 
 export const stopBody = Joi.object({ ...nodeRef, emulate: truthy });
 
 export const assignBody = Joi.object({
   ...nodeRef,
-  user: text.required(),
-  vm_type: text.required(),
+  user: safeText().required(),
+  vm_type: safeText().required(),
   emulate: truthy,
 });
 

@@ -4,6 +4,7 @@
 import type { TrackerRecord } from '../../cistern/tracker.js';
 import { DispatcherError } from '../../domain/errors.js';
 import type { CloudConnection } from '../../pool/cloud-connection.js';
+import type { Caller } from '../../services/ownership-service.js';
 import { accepted, acceptOrWait } from './v2-async.js';
 import { v2Route, type V2Context, type V2Route } from './v2-context.js';
 import { EXAMPLE } from './v2-examples.js';
@@ -15,15 +16,15 @@ import { assignmentSchema, createAssignmentBody, idParams, listAssignmentsQuery,
 type ListQuery = { cloud?: string; status?: string; user?: string; limit: number; next?: string };
 type CreateBody = { cloud: string; vm?: string; hostname?: string; user: string; vmType: string };
 
-/** The cloud and the tracker record an assignment id names; 404 for any id that names none. */
-async function recordFor(ctx: V2Context, id: string): Promise<{ cloud: CloudConnection; record: TrackerRecord }> {
+/** The cloud and the tracker record an assignment id names; 404 for any id that names none, or one of another user's. */
+async function recordFor(ctx: V2Context, id: string, user: Caller): Promise<{ cloud: CloudConnection; record: TrackerRecord }> {
   const parsed = parseAssignmentId(id);
   const missing = new DispatcherError('not-found', `no assignment ${id}`, { subject: 'assignment' });
   if (!parsed) throw missing;
   const cloud = ctx.services.pool.resolve(parsed.cloud);
   const records = await ctx.services.tracker.listNodes(cloud.name, true);
   const record = records.find((r) => r.id === parsed.trackerId);
-  if (!record) throw missing;
+  if (!record || !(await ctx.services.ownership.ownsRecord(user, record))) throw missing;
   return { cloud, record };
 }
 
@@ -42,11 +43,12 @@ export const assignmentRoutes: V2Route[] = [
       { summary: 'Every assignment', status: 200 },
       { summary: 'Assigned VMs of one cloud', query: { cloud: EXAMPLE.cloud, status: 'ASSIGNED' }, status: 200 },
     ],
-    handler: async ({ ctx, query }) => {
-      const { pool, tracker } = ctx.services;
+    handler: async ({ ctx, query, user }) => {
+      const { pool, tracker, ownership } = ctx.services;
       const clouds = query.cloud ? [pool.resolve(query.cloud)] : pool.list();
       const lists = await Promise.all(clouds.map((c) => tracker.listNodes(c.name, query.status !== undefined)));
-      const records = lists.flat().filter((r) => (!query.status || r.status_desc === query.status) && (!query.user || r.user === query.user));
+      const visible = await ownership.visibleRecords(user, lists.flat());
+      const records = visible.filter((r) => (!query.status || r.status_desc === query.status) && (!query.user || r.user === query.user));
       const filters = { clouds: clouds.map((c) => c.name), status: query.status, user: query.user };
       const page = paginate(records, (r) => [r.cloud, r.id], { limit: query.limit, next: query.next, filters });
       return { status: 200, body: { items: page.items.map(presentAssignment), next: page.next } };
@@ -64,16 +66,18 @@ export const assignmentRoutes: V2Route[] = [
     request: { body: createAssignmentBody },
     responses: {
       201: { description: 'Assigned.', schema: assignmentSchema, headers: { Location: { description: 'The assignment.' } } },
-      ...problems(400, 401, 404, 409, 422, 502, 503),
+      ...problems(400, 401, 403, 404, 409, 422, 502, 503),
     },
     examples: [
       { summary: 'Assign a VM by id', body: { cloud: EXAMPLE.cloud, vm: EXAMPLE.vmId, user: 'alice', vmType: 'worker' }, status: 201 },
       { summary: 'Neither vm nor hostname', body: { cloud: EXAMPLE.cloud, user: 'alice', vmType: 'worker' }, status: 400 },
     ],
-    handler: async ({ ctx, body }) => {
-      const { pool, assignments, tracker } = ctx.services;
+    handler: async ({ ctx, body, user }) => {
+      const { pool, assignments, tracker, ownership } = ctx.services;
       const cloud = pool.resolve(body.cloud);
-      const result = await assignments.assign(cloud, { node: body.vm, hostname: body.hostname, user: body.user, vmType: body.vmType });
+      ownership.checkAssignee(user, body.user);
+      const ref = await ownership.vmRef(user, cloud, { node: body.vm, hostname: body.hostname });
+      const result = await assignments.assign(cloud, { ...ref, user: body.user, vmType: body.vmType });
       const record = (await tracker.listNodes(cloud.name, true)).find((r) => r.id === result.id);
       if (!record) throw new DispatcherError('tracker-fault', `the tracker lost record ${result.id} right after assigning it`);
       const assignment = presentAssignment(record);
@@ -90,7 +94,7 @@ export const assignmentRoutes: V2Route[] = [
     request: { params: idParams },
     responses: { 200: { description: 'The assignment.', schema: assignmentSchema }, ...problems(401, 404, 502) },
     examples: [{ summary: 'An assignment', params: { id: EXAMPLE.assignmentId }, status: 200 }],
-    handler: async ({ ctx, params }) => ({ status: 200, body: presentAssignment((await recordFor(ctx, params.id)).record) }),
+    handler: async ({ ctx, params, user }) => ({ status: 200, body: presentAssignment((await recordFor(ctx, params.id, user)).record) }),
   }),
   v2Route<{ id: string }, { wait: boolean }>({
     method: 'delete',
@@ -107,7 +111,7 @@ export const assignmentRoutes: V2Route[] = [
     examples: [{ summary: 'Release an assignment', params: { id: EXAMPLE.assignmentId }, status: 202 }],
     handler: async ({ ctx, params, query, user }) => {
       const { assignments, operationService } = ctx.services;
-      const { cloud, record } = await recordFor(ctx, params.id);
+      const { cloud, record } = await recordFor(ctx, params.id, user);
       cloud.require('destroy');
       if (record.status_desc === 'RELEASED') throw new DispatcherError('conflict', `assignment ${params.id} is already released`, { code: 'AlreadyReleased' });
       const ref = { node: record.id_vm };

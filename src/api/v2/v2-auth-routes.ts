@@ -1,7 +1,6 @@
-// Tokens: POST /auth/tokens trades a username and password for a bearer token (rate-limited per
-// client address); DELETE /auth/tokens/current revokes the token that authenticated the call.
+// Tokens: POST /auth/tokens trades a username and password for a bearer token (throttled per
+// username and per client address, counters shared with v1 /auth); DELETE /auth/tokens/current revokes the token that authenticated the call.
 import { DispatcherError, isDispatcherError } from '../../domain/errors.js';
-import { rateLimit } from '../http/rate-limit.js';
 import { v2Route, type V2Route } from './v2-context.js';
 import { problems } from './v2-problem.js';
 import { tokenBody, tokenSchema } from './v2-schemas.js';
@@ -27,10 +26,9 @@ export const authRoutes: V2Route[] = [
       { summary: 'Wrong password', body: { username: 'alice', password: 'not-her-password' }, status: 401 },
       { summary: 'No password', body: { username: 'alice' }, status: 400 },
     ],
-    middleware: (ctx) => [rateLimit(ctx.config.auth.rateLimit)],
-    handler: async ({ ctx, body }) => {
+    handler: async ({ ctx, body, req }) => {
       try {
-        const { token, expiresAt, user } = await ctx.services.auth.login(body.username, body.password);
+        const { token, expiresAt, user } = await ctx.services.auth.login(body.username, body.password, req.ip);
         return {
           status: 201,
           body: { token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString(), user: { username: user.username, role: user.role } },

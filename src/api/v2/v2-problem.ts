@@ -17,6 +17,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -130,11 +131,12 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: 'No such cloud or resource.',
   409: 'The resource is not in a state that allows this (e.g. the VM is not FREE), or the same Idempotency-Key is still running.',
   413: 'The body is larger than the configured limit.',
+  415: 'The body is not application/json.',
   422: 'The Idempotency-Key was used with another request.',
   429: 'Too many attempts; retry after the Retry-After header.',
   501: "The cloud's driver lacks the capability (refused before any call to the cloud).",
   502: 'The cloud or the tracker failed.',
-  503: 'The cloud throttled the call or is unavailable.',
+  503: 'The cloud throttled the call or is unavailable, or the store failed (code StoreUnavailable).',
   504: 'The cloud did not answer in time.',
 };
 

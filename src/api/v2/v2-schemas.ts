@@ -4,7 +4,9 @@ import Joi from 'joi';
 import { CAPABILITIES } from '../../domain/capabilities.js';
 import { VM_STATES } from '../../domain/vm-model.js';
 import { OPERATION_STATES } from '../../store/operation-store.js';
+import { ROLES } from '../../store/user-store.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
+import { metadata, safeText } from '../http/name-schemas.js';
 
 const text = Joi.string().min(1).max(255);
 const isoTime = Joi.string().isoDate();
@@ -100,7 +102,7 @@ export const tokenSchema = Joi.object({
   token: Joi.string().required().description('Shown once; send it as `Authorization: Bearer <token>`.'),
   tokenType: Joi.string().valid('Bearer').required(),
   expiresAt: isoTime.required(),
-  user: Joi.object({ username: Joi.string().required(), role: Joi.string().valid('admin', 'user').required() }).required(),
+  user: Joi.object({ username: Joi.string().required(), role: Joi.string().valid(...ROLES).required() }).required(),
 }).id('Token');
 
 export function listOf(item: Joi.Schema, paginated: boolean): Joi.ObjectSchema {
@@ -111,11 +113,11 @@ export function listOf(item: Joi.Schema, paginated: boolean): Joi.ObjectSchema {
 }
 
 export const createVmBody = Joi.object({
-  name: text.required(),
+  name: safeText().required().description('Any text without control, bidi or zero-width characters (1–255).'),
   image: text.required().description('Image id or name.'),
   size: text.required().description('Size id or name.'),
   keyName: text,
-  metadata: Joi.object().pattern(Joi.string().max(255), Joi.string().max(255).allow('')).max(50),
+  metadata,
   userData: Joi.string().max(65536),
 });
 
@@ -126,6 +128,7 @@ export const listVmsQuery = Joi.object({
     .items(Joi.string().max(512).pattern(/^[^:]+:.*$/, 'key:value'))
     .single()
     .description('`key:value`; repeat for several (all must match).'),
+  owner: text.description('Only the VMs this user started (users see only their own VMs anyway).'),
   ...pageQuery,
 });
 
@@ -157,9 +160,9 @@ export const vmActionResult = Joi.object({
 export const createAssignmentBody = Joi.object({
   cloud: text.required(),
   vm: text.description('The VM id (or give hostname).'),
-  hostname: text.description('The VM name (or give vm).'),
-  user: text.required(),
-  vmType: text.required(),
+  hostname: safeText().description('The VM name (or give vm).'),
+  user: safeText().required(),
+  vmType: safeText().required(),
 }).xor('vm', 'hostname');
 
 export const listAssignmentsQuery = Joi.object({

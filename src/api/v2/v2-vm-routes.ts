@@ -24,7 +24,7 @@ import {
 
 type CloudParams = { cloud: string };
 type VmParams = { cloud: string; id: string };
-type ListQuery = { state?: VmState; name?: string; tag?: string[]; limit: number; next?: string };
+type ListQuery = { state?: VmState; name?: string; tag?: string[]; owner?: string; limit: number; next?: string };
 type CreateBody = { name: string; image: string; size: string; keyName?: string; metadata?: Record<string, string>; userData?: string };
 type ActionBody = { action: VmAction; port?: number; protocol?: Protocol; cidr?: string };
 
@@ -43,7 +43,9 @@ export const vmRoutes: V2Route[] = [
     path: '/clouds/{cloud}/vms',
     operationId: 'listVms',
     summary: "The cloud's VMs",
-    description: 'Filters combine (all must match). Pages are ordered by creation time, then id; follow `next` until it is null.',
+    description:
+      'Users see the VMs they started or have assigned; admins and operators every VM. Filters combine (all must match). ' +
+      'Pages are ordered by creation time, then id; follow `next` until it is null.',
     tags: ['vms'],
     auth: 'user',
     request: { params: cloudParams, query: listVmsQuery },
@@ -53,15 +55,24 @@ export const vmRoutes: V2Route[] = [
       { summary: 'VMs tagged team:genomics', params: { cloud: EXAMPLE.cloud }, query: { tag: 'team:genomics' }, status: 200 },
       { summary: 'A limit out of range', params: { cloud: EXAMPLE.cloud }, query: { limit: '0' }, status: 400 },
     ],
-    handler: async ({ ctx, params, query }) => {
-      const { vms } = ctx.services;
+    handler: async ({ ctx, params, query, user }) => {
+      const { vms, ownership } = ctx.services;
       const cloud = vms.cloud(params.cloud);
-      const all = await vms.listVms(cloud);
+      const [all, visible, owned] = await Promise.all([
+        vms.listVms(cloud),
+        ownership.visibleVmIds(user, cloud.name),
+        query.owner === undefined ? undefined : ownership.startedBy(cloud.name, query.owner),
+      ]);
       const tags = query.tag ?? [];
       const filtered = all.filter(
-        (vm) => (!query.state || vm.state === query.state) && (!query.name || vm.name === query.name) && matchesTags(vm, tags),
+        (vm) =>
+          (!visible || visible.has(vm.id)) &&
+          (!owned || owned.has(vm.id)) &&
+          (!query.state || vm.state === query.state) &&
+          (!query.name || vm.name === query.name) &&
+          matchesTags(vm, tags),
       );
-      const filters = { cloud: cloud.name, state: query.state, name: query.name, tags };
+      const filters = { cloud: cloud.name, state: query.state, name: query.name, tags, owner: query.owner };
       const page = paginate(filtered, (vm) => [vm.createdAt ?? '', vm.id], { limit: query.limit, next: query.next, filters });
       return { status: 200, body: { items: page.items.map((vm) => presentVm(vm, cloud.name)), next: page.next } };
     },
@@ -115,10 +126,11 @@ export const vmRoutes: V2Route[] = [
       { summary: 'A VM', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, status: 200 },
       { summary: 'A VM on an unknown cloud', params: { cloud: EXAMPLE.missingCloud, id: EXAMPLE.vmId }, status: 404 },
     ],
-    handler: async ({ ctx, params }) => {
-      const { vms } = ctx.services;
+    handler: async ({ ctx, params, user }) => {
+      const { vms, ownership } = ctx.services;
       const cloud = vms.cloud(params.cloud);
-      return { status: 200, body: presentVm(await vms.resolveVm(cloud, { node: params.id }), cloud.name) };
+      const ref = await ownership.vmRef(user, cloud, { node: params.id });
+      return { status: 200, body: presentVm(await vms.resolveVm(cloud, ref), cloud.name) };
     },
   }),
   v2Route<VmParams, { wait: boolean }>({
@@ -137,10 +149,10 @@ export const vmRoutes: V2Route[] = [
     },
     examples: [{ summary: 'Delete a VM', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, status: 202 }],
     handler: async ({ ctx, params, query, user }) => {
-      const { vms, operationService } = ctx.services;
+      const { vms, operationService, ownership } = ctx.services;
       const cloud = vms.cloud(params.cloud);
       cloud.require('destroy');
-      const vm = await vms.resolveVm(cloud, { node: params.id }); // 404 now, not as a failed operation
+      const vm = await vms.resolveVm(cloud, await ownership.vmRef(user, cloud, { node: params.id })); // 404 now, not as a failed operation
       const submitted = await operationService.submit({ kind: 'vm.destroy', cloud: cloud.name, target: vm.id, userId: user?.id, request: { node: vm.id } }, (id) =>
         vms.destroy(cloud, { node: vm.id }, { userId: user?.id, wait: true, operationId: id }),
       );
@@ -164,9 +176,9 @@ export const vmRoutes: V2Route[] = [
       { summary: 'open-port without a port', params: { cloud: EXAMPLE.cloud, id: EXAMPLE.vmId }, body: { action: 'open-port' }, status: 400 },
     ],
     handler: async ({ ctx, params, body, user }) => {
-      const { vms } = ctx.services;
+      const { vms, ownership } = ctx.services;
       const cloud = vms.cloud(params.cloud);
-      const ref = { node: params.id };
+      const ref = await ownership.vmRef(user, cloud, { node: params.id });
       if (body.action === 'open-port' || body.action === 'close-port') {
         const open = body.action === 'open-port';
         const rule = { port: body.port as number, protocol: body.protocol ?? 'tcp', cidr: body.cidr ?? '0.0.0.0/0' };

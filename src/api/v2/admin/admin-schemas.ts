@@ -4,10 +4,11 @@ import Joi from 'joi';
 import { LOG_LEVELS } from '../../../config/config-schema.js';
 import { pageQuery } from '../v2-schemas.js';
 import { missingVmSchema } from '../status/status-schemas.js';
+import { ROLES } from '../../../store/user-store.js';
+import { cloudLabel, username } from '../../http/name-schemas.js';
 
 const text = Joi.string().min(1).max(255);
 const isoTime = Joi.string().isoDate();
-const label = Joi.string().min(1).max(128).pattern(/^\S+$/, 'no whitespace');
 
 export const cloudParams = Joi.object({ cloud: text.required().description('A cloud name or alias (percent-encoded).') });
 export const vmParams = cloudParams.keys({ vm: text.required().description("The VM's id at the cloud, or its hostname.") });
@@ -91,7 +92,7 @@ export const cloudChangesBody = Joi.object({
   .id('CloudChanges');
 
 export const aliasSchema = Joi.object({ alias: Joi.string().required(), cloud: Joi.string().required(), origin: Joi.string().valid('config', 'operator').required() }).id('CloudAlias');
-export const aliasBody = Joi.object({ alias: label.required() });
+export const aliasBody = Joi.object({ alias: cloudLabel.required() });
 
 const count = Joi.alternatives().try(Joi.number().integer().min(1), Joi.string().valid('all')).required();
 export const cloudVmActionBody = Joi.object({
@@ -120,17 +121,17 @@ export const forgottenSchema = Joi.object({ cloud: Joi.string().required(), forg
 export const userSchema = Joi.object({
   id: Joi.number().integer().required(),
   username: Joi.string().required(),
-  role: Joi.string().valid('admin', 'user').required(),
+  role: Joi.string().valid(...ROLES).required(),
   active: Joi.boolean().required(),
   createdAt: isoTime.required(),
 }).id('User');
 
 export const createUserBody = Joi.object({
-  username: label.required(),
+  username: username.required(),
   password: Joi.string().min(8).max(1024).required(),
-  role: Joi.string().valid('admin', 'user').default('user'),
+  role: Joi.string().valid(...ROLES).default('user'),
 });
-export const updateUserBody = Joi.object({ role: Joi.string().valid('admin', 'user'), active: Joi.boolean() }).or('role', 'active');
+export const updateUserBody = Joi.object({ role: Joi.string().valid(...ROLES), active: Joi.boolean() }).or('role', 'active');
 export const passwordBody = Joi.object({ password: Joi.string().min(8).max(1024).required() });
 export const revokedSchema = Joi.object({ revokedTokens: Joi.number().integer().required() });
 

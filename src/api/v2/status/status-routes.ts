@@ -1,4 +1,7 @@
 // /api/v2/status: what any authenticated user may read about the dispatcher (see StatusService).
+// What names internal endpoints, cloud accounts or other users' VMs is the admins': the effective
+// configuration, a live listing of a cloud, the reconciler's findings (users get their count).
+import { DispatcherError } from '../../../domain/errors.js';
 import { v2Route, type V2Route } from '../v2-context.js';
 import { EXAMPLE } from '../v2-examples.js';
 import { problems } from '../v2-problem.js';
@@ -48,26 +51,30 @@ export const statusRoutes: V2Route[] = [
     method: 'get',
     path: '/status/clouds/{cloud}',
     operationId: 'getCloudStatus',
-    summary: 'One cloud (with ?live=true, its VMs listed now)',
+    summary: 'One cloud (with ?live=true, admins only, its VMs listed now)',
     tags,
     auth: 'user',
     request: { params: cloudParams, query: cloudQuery },
-    responses: { 200: { description: 'The cloud.', schema: cloudStatusSchema }, ...problems(400, 401, 404) },
+    responses: { 200: { description: 'The cloud.', schema: cloudStatusSchema }, ...problems(400, 401, 403, 404) },
     examples: [
       { summary: 'A cloud, listed now', params: { cloud: EXAMPLE.cloud }, query: { live: 'true' }, status: 200 },
       { summary: 'An unknown cloud', params: { cloud: EXAMPLE.missingCloud }, status: 404 },
     ],
-    handler: async ({ ctx, params, query }) => ({ status: 200, body: await ctx.services.admin.status.cloud(params.cloud, query.live) }),
+    handler: async ({ ctx, params, query, user }) => {
+      if (query.live && user?.role !== 'admin') throw new DispatcherError('forbidden', 'listing a cloud live needs the admin role', { code: 'Forbidden' });
+      return { status: 200, body: await ctx.services.admin.status.cloud(params.cloud, query.live) };
+    },
   }),
   v2Route({
     method: 'get',
     path: '/status/config',
     operationId: 'getEffectiveConfig',
     summary: 'The configuration in effect, secrets redacted',
-    description: "Cloud options each driver declares secret, cistern.token, auth.adminPassword and database URL passwords read [redacted].",
+    description:
+      "Admins only (it names internal endpoints and cloud accounts). Cloud options each driver declares secret, cistern.token, auth.adminPassword and database URL passwords read [redacted].",
     tags,
-    auth: 'user',
-    responses: { 200: { description: 'The configuration.', schema: configSchema }, ...problems(401) },
+    auth: 'admin',
+    responses: { 200: { description: 'The configuration.', schema: configSchema }, ...problems(401, 403) },
     examples: [{ summary: 'Read the configuration', status: 200 }],
     handler: ({ ctx }) => ({ status: 200, body: ctx.services.admin.status.config() }),
   }),
@@ -91,7 +98,10 @@ export const statusRoutes: V2Route[] = [
     auth: 'user',
     responses: { 200: { description: 'Missing VMs.', schema: missingSchema }, ...problems(401) },
     examples: [{ summary: 'Missing VMs', status: 200 }],
-    handler: ({ ctx }) => ({ status: 200, body: ctx.services.admin.status.missing() }),
+    handler: ({ ctx, user }) => {
+      const missing = ctx.services.admin.status.missing();
+      return { status: 200, body: { lastPassAt: missing.lastPassAt, count: missing.vms.length, vms: user?.role === 'admin' ? missing.vms : [] } };
+    },
   }),
   v2Route<Record<string, never>, { since?: string }>({
     method: 'get',

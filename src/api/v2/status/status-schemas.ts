@@ -61,7 +61,8 @@ export const missingVmSchema = Joi.object({
 
 export const missingSchema = Joi.object({
   lastPassAt: isoTime.allow(null).required(),
-  vms: Joi.array().items(missingVmSchema).required(),
+  count: int.required().description('How many VMs the last pass found missing.'),
+  vms: Joi.array().items(missingVmSchema).required().description('The findings themselves: admins only (empty for other roles).'),
 });
 
 const stats = {

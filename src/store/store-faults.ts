@@ -1,0 +1,100 @@
+// Store errors become typed at the store's boundary, the way drivers type provider errors: a
+// duplicate row is a conflict (409), anything else the database or its file did — read-only,
+// disk full, locked, connection lost — is 503 StoreUnavailable. Never a 500 "internal error".
+import type { CompiledQuery, DatabaseConnection, DatabaseIntrospector, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
+import { DispatcherError } from '../domain/errors.js';
+
+export function storeFault(err: unknown): DispatcherError {
+  if (err instanceof DispatcherError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^23\d{3}$/.test(code))) {
+    return new DispatcherError('conflict', `the store refused the change: ${message}`, { code: 'StoreConflict', cause: err });
+  }
+  return new DispatcherError('unavailable', `the store failed: ${message}`, { code: 'StoreUnavailable', cause: err });
+}
+
+async function mapped<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw storeFault(err);
+  }
+}
+
+/** Wraps a dialect so every query's failure is typed; `check` runs before each query (the SQLite file guard). */
+export function faultMappingDialect(inner: Dialect, check: () => void = () => {}): Dialect {
+  return {
+    createAdapter: (): DialectAdapter => inner.createAdapter(),
+    createQueryCompiler: (): QueryCompiler => inner.createQueryCompiler(),
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    createIntrospector: (db: Kysely<any>): DatabaseIntrospector => inner.createIntrospector(db),
+    createDriver: (): Driver => new FaultMappingDriver(inner.createDriver(), check),
+  };
+}
+
+class MappedConnection implements DatabaseConnection {
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly check: () => void,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return mapped(() => {
+      this.check();
+      return this.inner.executeQuery<R>(query);
+    });
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+class FaultMappingDriver implements Driver {
+  constructor(
+    private readonly inner: Driver,
+    private readonly check: () => void,
+  ) {}
+
+  init(): Promise<void> {
+    return mapped(() => this.inner.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new MappedConnection(await mapped(() => this.inner.acquireConnection()), this.check);
+  }
+
+  // Transactions run their statements through the connection given: ours, so they are typed too.
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return mapped(() => this.inner.beginTransaction(connection, settings));
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return mapped(() => this.inner.commitTransaction(connection));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return mapped(() => this.inner.rollbackTransaction(connection));
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await mapped(async () => this.inner.savepoint?.(connection, name, compile));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await mapped(async () => this.inner.rollbackToSavepoint?.(connection, name, compile));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await mapped(async () => this.inner.releaseSavepoint?.(connection, name, compile));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection((connection as MappedConnection).inner);
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}
