@@ -16,6 +16,8 @@ import type { Config } from './config/config-schema.js';
 import type { AppLogger } from './log/log-factory.js';
 import type { Services } from './compose.js';
 import { VERSION } from './version.js';
+import { DispatcherMetrics } from './metrics/metrics-registry.js';
+import { metricsRoute } from './metrics/metrics-route.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,8 +30,11 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
-  app.use(requestContext(logger));
+  const metrics = new DispatcherMetrics({ admin: services.admin, operations: services.operations, draining: () => services.state.draining });
+  services.pool.observeCalls(metrics.observeCall);
+  app.use(requestContext(logger, metrics.observeRequest));
   app.use(healthRoutes({ store: services.store, tracker: services.tracker, draining: () => services.state.draining, version: VERSION }));
+  app.use(metricsRoute({ metrics, auth: services.auth, scrapeToken: () => config.metrics.token }));
 
   const authenticator = createAuthenticator(services.auth);
   app.use(

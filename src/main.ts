@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import { loadConfig, ConfigError } from './config/config-loader.js';
 import { composeDispatcher } from './compose.js';
-import { createLogger } from './log/log-factory.js';
+import { createLogger, routeProcessWarnings } from './log/log-factory.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, undefined, config.log.format);
+  routeProcessWarnings(logger);
   // A reload re-reads what this start read: the same file (DISPATCHER_CONFIG) and environment.
   const dispatcher = await composeDispatcher(config, logger, { configSource: () => loadConfig() });
   if (dispatcher.generatedAdminPassword) {

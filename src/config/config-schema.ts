@@ -3,6 +3,8 @@ import Joi from 'joi';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface CloudConfig {
   name: string;
@@ -24,7 +26,10 @@ export interface CloudConfig {
 export interface Config {
   server: { host: string; port: number; bodyLimitBytes: number; shutdownTimeoutMs: number };
   database: { url: string };
-  log: { level: LogLevel };
+  /** format: json lines, or pino-pretty's text; auto = pretty when stdout is a terminal. */
+  log: { level: LogLevel; format: LogFormat };
+  /** GET /metrics answers a bearer token equal to `token`, or an admin's API token. */
+  metrics: { token?: string };
   auth: {
     /** false = the original's open routes (legacy switch; the server warns at start). */
     required: boolean;
@@ -79,6 +84,10 @@ export const configSchema = Joi.object({
   }).default(),
   log: Joi.object({
     level: Joi.string().valid(...LOG_LEVELS).default('info'),
+    format: Joi.string().valid(...LOG_FORMATS).default('auto'),
+  }).default(),
+  metrics: Joi.object({
+    token: Joi.string().min(16),
   }).default(),
   auth: Joi.object({
     required: Joi.boolean().default(true),
