@@ -18,7 +18,6 @@ const APIS = [
   { name: 'v2', base: '/api/v2', routes: () => v2Routes() as RouteDoc[] },
 ];
 /** Served outside the two APIs; everything else under /api/ must be documented. */
-// Operational endpoints outside the APIs (probes, Prometheus scrape, the docs UI and its specs).
 const NOT_API = ['/healthz', '/readyz', '/metrics', '/docs', '/openapi/'];
 
 let app: TestApp;
