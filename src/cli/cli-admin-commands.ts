@@ -78,6 +78,12 @@ export const adminCommands: Command[] = [
     args: '<cloud>',
     options: { count: { type: 'string', value: 'N|all', description: 'how many (default all)' } },
   }),
+  call('admin vms action', 'shutdown, retire or reset-override one VM (its id at the cloud, or its hostname)', ([c, vm, action]) => ['POST', `${ADMIN}/clouds/${enc(c)}/vms/${enc(vm)}/actions`, { action }], {
+    args: '<cloud> <vm> <action>',
+  }),
+  call('admin vms forget', "drop tracker records without calling the cloud: one VM, or all of the cloud's", ([c, vm]) => ['DELETE', vm ? `${ADMIN}/clouds/${enc(c)}/vms/${enc(vm)}` : `${ADMIN}/clouds/${enc(c)}/vms`], {
+    args: '<cloud> [vm]',
+  }),
   call('admin aliases list', 'every alias and whether config or an operator made it', () => ['GET', `${ADMIN}/aliases`], {
     columns: [
       { header: 'ALIAS', get: (a) => a.alias },

@@ -2,6 +2,7 @@
 // shows, in a text that a Prometheus parser reads.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import parsePrometheus from 'parse-prometheus-text-format';
 import { FAST_FAKE, startTestApp, type TestApp } from '../support/app-harness.js';
@@ -70,6 +71,10 @@ describe('GET /metrics', () => {
       assert.equal(types[gauge], 'GAUGE', gauge);
     }
     assert.ok(types.process_cpu_user_seconds_total && types.nodejs_heap_size_used_bytes, 'process metrics');
+    // The Grafana dashboard is built on these names: each one it queries exists.
+    const dashboard = readFileSync('docs/grafana-dashboard.json', 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b((?:dispatcher|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1].replace(/_(bucket|count|sum)$/, '')));
+    assert.deepEqual([...queried].filter((name) => !types[name]), [], 'dashboard metrics the scrape does not have');
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     if (!promtool.error) assert.equal(promtool.status, 0, `promtool: ${promtool.stdout}${promtool.stderr}`);
 
