@@ -4,10 +4,11 @@ import { CliError, EXIT } from './cli-errors.js';
 
 export async function readSecret(prompt: string, stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Promise<string> {
   if (!stdin.isTTY) return firstLine(stdin);
-  stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
+    // Echo goes off before the prompt shows: what is typed right after it is never displayed.
     stdin.setRawMode(true);
+    stderr.write(prompt);
     stdin.resume();
     stdin.setEncoding('utf8');
     const done = (err?: Error) => {

@@ -105,4 +105,21 @@ describe('the access and error log of the process', () => {
     }
     child.kill('SIGTERM');
   });
+
+  it('writes pino-pretty text with LOG_FORMAT=pretty', async () => {
+    const pretty = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { PATH: process.env.PATH, DISPATCHER_PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'pretty.sqlite')}`, DISPATCHER_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      pretty.stdout?.on('data', (chunk) => (out += chunk));
+      await waitFor('listening', () => out.includes('cloud-dispatcher listening on'), 20_000);
+      const line = out.split('\n').find((l) => l.includes('cloud-dispatcher listening on')) as string;
+      assert.match(line, /INFO/);
+      assert.ok(!line.trimStart().startsWith('{'), `not JSON: ${line}`);
+    } finally {
+      pretty.kill('SIGKILL');
+    }
+  });
 });
