@@ -40,7 +40,7 @@ export async function waitForOperation(client: ApiClient, first: Operation, io: 
   });
   interrupted.catch(() => undefined); // handled by the race below
   const show = () => {
-    const steps = op.steps.map((s) => (s.state === 'failed' ? `${s.step}✗` : s.step)).join(' → ') || 'queued';
+    const steps = op.steps.map((s) => (s.state === 'failed' ? `${s.step}✗` : s.step)).join(' → ') || (op.state === 'queued' ? 'waiting for a slot' : 'starting');
     if (io.tty) {
       const glyph = FINISHED.has(op.state) ? (op.state === 'succeeded' ? '✔' : '✗') : SPINNER[frame++ % SPINNER.length];
       io.stderr.write(`\r\x1b[K${glyph} ${op.kind} ${op.id.slice(0, 8)} ${op.state} · ${steps} · ${elapsed()}`);
