@@ -50,6 +50,8 @@ describe('GET /metrics', () => {
     assert.equal(byToken.status, 200);
     assert.match(byToken.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     assert.equal((await scrape(app.token)).status, 200);
+    const config = await app.request('GET', '/api/v2/status/config');
+    assert.equal(config.body.metrics.token, '[redacted]', 'status never shows the scrape token');
   });
 
   it('shows the expected counters and gauges after a known sequence, and parses', async () => {
