@@ -10,8 +10,6 @@ export interface CliEnvironment {
   profile?: string;
   /** $XDG_CONFIG_HOME/cloud-dispatcher (default ~/.config/cloud-dispatcher). */
   configDir: string;
-  /** NO_COLOR set: no colour, no spinner glyph colours. */
-  noColor: boolean;
 }
 
 export function cliEnvironment(env: Env = process.env): CliEnvironment {
@@ -21,6 +19,5 @@ export function cliEnvironment(env: Env = process.env): CliEnvironment {
     token: envValue(env, 'DISPATCHER_TOKEN'),
     profile: envValue(env, 'DISPATCHER_PROFILE'),
     configDir: join(base, 'cloud-dispatcher'),
-    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
   };
 }
