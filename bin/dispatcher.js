@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// `dispatcher` (no arguments or `serve`): start the server; other commands go to the CLI.
-const [command] = process.argv.slice(2);
-if (!command || command === 'serve') {
+// `dispatcher serve` starts the server; every other command is the CLI, which loads no server code.
+const argv = process.argv.slice(2);
+if (argv[0] === 'serve') {
   await import('../dist/main.js');
 } else {
   const { runCli } = await import('../dist/cli/cli-main.js');
-  process.exitCode = await runCli(process.argv.slice(2));
+  const { readFileSync } = await import('node:fs');
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, version };
+  process.exitCode = await runCli(argv, io);
 }

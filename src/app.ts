@@ -18,6 +18,8 @@ import type { Config } from './config/config-schema.js';
 import type { AppLogger } from './log/log-factory.js';
 import type { Services } from './compose.js';
 import { VERSION } from './version.js';
+import { DispatcherMetrics } from './metrics/metrics-registry.js';
+import { metricsRoute } from './metrics/metrics-route.js';
 
 export interface AppDeps {
   config: Config;
@@ -32,11 +34,14 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   // (the login throttle keys on it). Behind nginx/HAProxy the operator names the proxies.
   app.set('trust proxy', config.server.trustProxy);
   app.set('query parser', 'simple');
+  const metrics = new DispatcherMetrics({ admin: services.admin, operations: services.operations, draining: () => services.state.draining });
+  services.pool.observeCalls(metrics.observeCall);
   app.use(securityHeaders());
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, metrics.observeRequest));
   app.use(allowedHosts(config.server.allowedHosts));
   app.use(rejectBadEscapes());
   app.use(healthRoutes({ store: services.store, tracker: services.tracker, draining: () => services.state.draining, version: VERSION }));
+  app.use(metricsRoute({ metrics, auth: services.auth, scrapeToken: () => config.metrics.token }));
 
   const authenticator = createAuthenticator(services.auth);
   app.use(

@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from './config/config-loader.js';
 import { composeDispatcher } from './compose.js';
 import { createHttpServer } from './http-server.js';
 import { StoreOpenError } from './store/store-open.js';
-import { createLogger } from './log/log-factory.js';
+import { createLogger, routeProcessWarnings } from './log/log-factory.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, undefined, config.log.format);
+  routeProcessWarnings(logger);
   // A reload re-reads what this start read: the same file (DISPATCHER_CONFIG) and environment.
   const dispatcher = await composeDispatcher(config, logger, { configSource: () => loadConfig() });
   if (dispatcher.firstPasswordFile) {

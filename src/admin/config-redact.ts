@@ -11,6 +11,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
   const copy = structuredClone(config) as unknown as Record<string, unknown> & Config;
   if (copy.auth.adminPassword !== undefined) copy.auth.adminPassword = REDACTED;
   if (copy.cistern?.token !== undefined) copy.cistern.token = REDACTED;
+  if (copy.metrics?.token !== undefined) copy.metrics.token = REDACTED;
   copy.database.url = redactUrl(copy.database.url);
   if (copy.cistern) copy.cistern.url = redactUrl(copy.cistern.url);
   for (const cloud of copy.clouds) {

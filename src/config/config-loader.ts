@@ -6,16 +6,10 @@ import { parse as parseYaml } from 'yaml';
 import { driverFactory, DRIVER_FACTORIES } from '../drivers/driver-registry.js';
 import { configSchema, type CloudConfig, type Config } from './config-schema.js';
 import { defaultClouds } from './config-defaults.js';
+import { ConfigError } from './config-error.js';
+import { envValue } from './env-value.js';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly key: string,
-    reason: string,
-  ) {
-    super(`invalid configuration: ${key}: ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -26,6 +20,8 @@ const ENV_KEYS: ReadonlyArray<[string, string[], 'string' | 'number']> = [
   ['DATABASE_URL', ['database', 'url'], 'string'],
   ['DISPATCHER_INITIALISE_DATABASE', ['database', 'initialise'], 'string'],
   ['LOG_LEVEL', ['log', 'level'], 'string'],
+  ['LOG_FORMAT', ['log', 'format'], 'string'],
+  ['DISPATCHER_METRICS_TOKEN', ['metrics', 'token'], 'string'],
   ['DISPATCHER_ADMIN_USER', ['auth', 'adminUser'], 'string'],
   ['DISPATCHER_ADMIN_PASSWORD', ['auth', 'adminPassword'], 'string'],
   ['DISPATCHER_TOKEN_TTL_SECONDS', ['auth', 'tokenTtlSeconds'], 'number'],
@@ -84,19 +80,6 @@ export function buildConfig(raw: Record<string, unknown>, env: Env = {}): Config
     throw new ConfigError('database.url', 'sqlite: names no file (write sqlite:<path>, or sqlite::memory: for a throw-away store)');
   }
   return deepFreeze(config);
-}
-
-function envValue(env: Env, variable: string): string | undefined {
-  const file = env[`${variable}_FILE`];
-  if (file) {
-    try {
-      return readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new ConfigError(`${variable}_FILE`, `cannot read ${file}: ${(err as Error).message}`);
-    }
-  }
-  const value = env[variable];
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /** `passwordFile: /run/secrets/x` anywhere becomes `password: <file content>`. */
@@ -172,9 +155,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-/** The CLI's own settings: where the dispatcher is and the token to use (flags override). */
-export function cliSettings(env: Env = process.env): { url: string; token?: string } {
-  return { url: env.DISPATCHER_URL ?? 'http://127.0.0.1:5070', token: envValue(env, 'DISPATCHER_TOKEN') };
 }

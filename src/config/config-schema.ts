@@ -4,6 +4,8 @@ import { CLOUD_LABEL, USERNAME } from '../domain/names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface CloudConfig {
   name: string;
@@ -48,7 +50,10 @@ export interface Config {
     /** SQLite: create a new database even though the marker file says one existed (and was lost). */
     initialise: boolean;
   };
-  log: { level: LogLevel };
+  /** format: json lines, or pino-pretty's text; auto = pretty when stdout is a terminal. */
+  log: { level: LogLevel; format: LogFormat };
+  /** GET /metrics answers a bearer token equal to `token`, or an admin's API token. */
+  metrics: { token?: string };
   auth: {
     /** false = the original's open routes (legacy switch; the server warns at start). */
     required: boolean;
@@ -115,6 +120,10 @@ export const configSchema = Joi.object({
   }).default(),
   log: Joi.object({
     level: Joi.string().valid(...LOG_LEVELS).default('info'),
+    format: Joi.string().valid(...LOG_FORMATS).default('auto'),
+  }).default(),
+  metrics: Joi.object({
+    token: Joi.string().min(16),
   }).default(),
   auth: Joi.object({
     required: Joi.boolean().default(true),

@@ -1,7 +1,9 @@
-// pino JSON logs. Secrets are redacted by path wherever they could appear: request headers
-// and bodies, and cloud options (whose secret keys each driver declares).
+// pino logs: JSON lines, or pino-pretty's text (LOG_FORMAT=pretty, and by default on a terminal).
+// Secrets are redacted by path wherever they could appear: request headers and bodies, and cloud
+// options (whose secret keys each driver declares).
 import { pino, type Logger as Pino } from 'pino';
-import type { LogLevel } from '../config/config-schema.js';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config/config-schema.js';
 
 export const REDACT_PATHS = [
   'password',
@@ -21,7 +23,11 @@ export const REDACT_PATHS = [
 
 export type AppLogger = Pino;
 
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): AppLogger {
+export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream, format: LogFormat = 'json'): AppLogger {
+  const usePretty = format === 'pretty' || (format === 'auto' && !destination && process.stdout.isTTY === true);
+  const stream = usePretty
+    ? pretty({ destination: (destination as NodeJS.WritableStream | undefined) ?? 1, colorize: !destination && process.stdout.isTTY === true, sync: true, translateTime: 'SYS:standard' })
+    : destination;
   return pino(
     {
       level,
@@ -29,6 +35,17 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination as pino.DestinationStream | undefined,
+    stream as pino.DestinationStream | undefined,
   );
+}
+
+/**
+ * Node's warnings (deprecations, the AWS SDK's "Node version no longer supported" notice) go
+ * through the logger: written to stderr as plain text they break the JSON log stream.
+ */
+export function routeProcessWarnings(logger: AppLogger): void {
+  process.removeAllListeners('warning'); // Node's own listener prints them to stderr
+  process.on('warning', (warning: Error & { code?: string }) => {
+    logger.warn({ err: warning, code: warning.code }, `process warning: ${warning.message.split('\n')[0]}`);
+  });
 }

@@ -6,6 +6,9 @@ import { DispatcherError, isDispatcherError } from '../domain/errors.js';
 import type { Driver, DriverFactory, Logger } from '../drivers/driver.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 
+/** Told of every finished provider call (the metrics' histogram); the pool sets it. */
+export type CallObserver = (call: { cloud: string; driver: string; call: string; outcome: string; seconds: number }) => void;
+
 /** Total attempts of one call when the cloud keeps refusing the credential. */
 export const MAX_CREDENTIAL_ATTEMPTS = 3;
 
@@ -20,6 +23,7 @@ export class CloudConnection {
   /** Calls started and not finished (queued included): a replaced connection closes at zero. */
   private active = 0;
   private retired?: { resolve: () => void; reject: (err: unknown) => void; done: Promise<void> };
+  observer?: CallObserver;
 
   constructor(config: CloudConfig, factory: DriverFactory, logger: Logger) {
     this.name = config.name;
@@ -77,10 +81,17 @@ export class CloudConnection {
     if (capability) this.require(capability);
     this.active++;
     const overdue: Promise<unknown>[] = [];
+    const started = process.hrtime.bigint();
+    let outcome = 'ok';
     const release = await this.limit.acquire();
     try {
       return await this.attempts(operation, fn, overdue);
+    } catch (err) {
+      outcome = isDispatcherError(err) ? err.kind : 'error';
+      throw err;
     } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.observer?.({ cloud: this.name, driver: this.config.driver, call: operation, outcome, seconds });
       const done = (): void => {
         release();
         if (--this.active === 0 && this.retired) this.closeRetired();

@@ -5,7 +5,7 @@ import type { CloudConfig } from '../config/config-schema.js';
 import { DispatcherError } from '../domain/errors.js';
 import { driverFactory } from '../drivers/driver-registry.js';
 import type { Logger } from '../drivers/driver.js';
-import { CloudConnection } from './cloud-connection.js';
+import { CloudConnection, type CallObserver } from './cloud-connection.js';
 
 export interface CloudOverrides {
   enabled?: boolean;
@@ -46,6 +46,7 @@ export class CloudPool {
   private defaultName = '';
   /** Connections replaced by a reload, closed once their last call in flight has finished. */
   private readonly retired = new Set<CloudConnection>();
+  private observer?: CallObserver;
 
   constructor(
     configs: readonly CloudConfig[],
@@ -140,7 +141,15 @@ export class CloudPool {
   private connect(config: CloudConfig): CloudConnection {
     const factory = driverFactory(config.driver);
     if (!factory) throw new Error(`cloud ${config.name}: unknown driver ${config.driver}`);
-    return new CloudConnection(config, factory, this.logger);
+    const connection = new CloudConnection(config, factory, this.logger);
+    connection.observer = this.observer;
+    return connection;
+  }
+
+  /** Every connection, now and after a reload, reports its finished calls to `observer`. */
+  observeCalls(observer: CallObserver): void {
+    this.observer = observer;
+    for (const connection of this.clouds.values()) connection.observer = observer;
   }
 
   private retire(connection: CloudConnection): void {

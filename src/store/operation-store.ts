@@ -132,6 +132,16 @@ export class OperationStore {
     return counts;
   }
 
+  /** Operations per kind and state (the metrics' gauge); only pairs that occur. */
+  async countByKindAndState(): Promise<Array<{ kind: string; state: OperationState; count: number }>> {
+    const rows = await this.db
+      .selectFrom('operations')
+      .select(['kind', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['kind', 'state'])
+      .execute();
+    return rows.map((row) => ({ kind: row.kind, state: row.state as OperationState, count: Number(row.n) }));
+  }
+
   /**
    * Changes an unfinished operation; answers false (and changes nothing) once it is finished, so a
    * late writer — a resumed run, a recovery pass, a slow background task — never overwrites a final state.

@@ -48,6 +48,7 @@ const SANE: Record<string, (r: ScenarioResult) => void> = {
   memory: (r) => assert.ok(figure(r, 'RSS with') > figure(r, 'JS heap used'), 'RSS holds the heap'),
   'assign-throughput': (r) => assert.ok(figure(r, 'pairs/s on sqlite') > 1),
   // Generous: a loaded CI machine delays polls; this only catches a release that waits for its timeout.
+  'cli-start': (r) => assert.ok(figure(r, 'dispatcher --version') >= r.metrics[0].baseline! * 0.5, 'the CLI is a node process too'),
   'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 1_000, 'the release answered soon after the deletion'),
 };
 

@@ -114,6 +114,15 @@ for (const backend of storeBackends()) {
       assert.equal(counts.failed, 1);
       assert.equal(counts.interrupted, 1);
       assert.equal(counts.running, 0);
+      // The metrics' gauge: per kind and state, only the pairs that occur, counts as numbers (pg answers strings).
+      const byKind = await operations.countByKindAndState();
+      assert.deepEqual(
+        byKind.sort((a, b) => a.kind.localeCompare(b.kind)),
+        [
+          { kind: 'vm.start', state: 'failed', count: 1 },
+          { kind: 'vm.stop', state: 'interrupted', count: 1 },
+        ],
+      );
     });
   });
 }

@@ -1,5 +1,6 @@
 // A request id per request (taken from X-Request-Id when the caller sent a sane one), echoed in
-// the response, and one access-log line per request with the id, status and duration.
+// the response, and one access-log line per request: full path, route template, status, duration,
+// id and client address. 5xx log at error, 4xx and the rest at info, health probes at debug.
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppLogger } from '../../log/log-factory.js';
@@ -24,22 +25,66 @@ declare global {
 
 export type AuthenticatedUser = StoreUser;
 
-const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** What one finished request was, for the access log and the HTTP metrics. */
+export interface RequestRecord {
+  method: string;
+  /** The route's template (`/api/v2/clouds/:cloud/vms`); undefined when no route matched. */
+  route?: string;
+  status: number;
+  seconds: number;
+}
 
-export function requestContext(logger: AppLogger) {
+const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** Polled by load balancers and Prometheus every few seconds: logged at debug. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function requestContext(logger: AppLogger, observe?: (record: RequestRecord) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
     req.id = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
+    const route = captureRouteTemplate(req);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.username },
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const path = req.originalUrl.split('?')[0];
+      const status = res.statusCode;
+      const level = PROBES.has(path) ? 'debug' : status >= 500 ? 'error' : 'info';
+      req.log[level](
+        {
+          method: req.method,
+          path,
+          route: route.template,
+          status,
+          ms: Math.round(seconds * 10_000) / 10,
+          client: req.ip,
+          user: req.user?.username,
+        },
         'request',
       );
+      observe?.({ method: req.method, route: route.template, status, seconds });
     });
     next();
   };
+}
+
+/**
+ * The router sets req.route when a route matches, while req.baseUrl still holds the mount path;
+ * by the time the answer is written an error handler may have reset baseUrl, so the template is
+ * taken at that moment.
+ */
+function captureRouteTemplate(req: Request): { template?: string } {
+  const captured: { template?: string } = {};
+  let current: unknown;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (value: { path?: unknown } | undefined) => {
+      current = value;
+      if (value && typeof value.path === 'string') captured.template = `${req.baseUrl}${value.path}`;
+    },
+  });
+  return captured;
 }

@@ -99,7 +99,9 @@ function params(route: RouteDoc, where: 'path' | 'query' | 'header', schema: Joi
     const child = schema && keys.includes(name) ? schema.extract(name) : undefined;
     const json = child ? joiToJsonSchema(child, components) : { type: 'string' };
     const { description, ...rest } = json;
-    const example = firstExample(route.examples, where, name);
+    // A parameter with a default shows the default: an example value would be pre-filled by the
+    // docs UI (`wait=true` on every try of a start).
+    const example = rest.default === undefined ? firstExample(route.examples, where, name) : undefined;
     return {
       name: where === 'header' ? headerName(name) : name,
       in: where,
@@ -119,7 +121,14 @@ function firstExample(examples: RouteExample[] | undefined, where: 'path' | 'que
 
 function exampleMap(examples: RouteExample[], value: (e: RouteExample) => unknown): JsonSchema {
   if (examples.length === 0) return {};
-  return { examples: Object.fromEntries(examples.map((e, i) => [slug(e.summary, i), { summary: e.summary, value: value(e) }])) };
+  const names = new Set<string>();
+  const unique = (name: string) => {
+    let out = name;
+    for (let n = 2; names.has(out); n++) out = `${name}-${n}`;
+    names.add(out);
+    return out;
+  };
+  return { examples: Object.fromEntries(examples.map((e, i) => [unique(slug(e.summary, i)), { summary: e.summary, value: value(e) }])) };
 }
 
 function slug(text: string, index: number): string {

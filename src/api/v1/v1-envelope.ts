@@ -59,7 +59,7 @@ export function v1ErrorHandler() {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const error = toDispatcherError(err);
     if (error.kind === 'internal') req.log.error({ err }, 'unexpected error');
-    else if (error.status >= 500) req.log.warn({ kind: error.kind, code: error.code, msg: error.message }, 'upstream fault');
+    else if (error.status >= 500) req.log.error({ err: error, kind: error.kind, code: error.code }, 'upstream fault'); // the cause stays in err (one msg per line)
     const body = v1ErrorFor(error);
     if (error.retryAfterMs && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
     res.status(body.status_code).json(body);

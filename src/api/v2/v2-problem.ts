@@ -112,7 +112,7 @@ export function v2ProblemHandler() {
     if (problem.status >= 500 && !(err instanceof HttpStatusError)) {
       const error = toDispatcherError(err);
       if (error.kind === 'internal') req.log.error({ err }, 'unexpected error');
-      else req.log.warn({ kind: error.kind, code: error.code, msg: error.message }, 'upstream fault');
+      else req.log.error({ err: error, kind: error.kind, code: error.code }, 'upstream fault'); // the cause stays in err (one msg per line)
     }
     sendProblem(res, problem, headers);
   };
