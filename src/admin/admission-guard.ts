@@ -13,7 +13,7 @@ export interface Admission {
   /** The start checks alone, reserving nothing (a caller about to queue a start asks first). */
   checkStart(cloud: CloudConnection): Promise<void>;
   start<T>(cloud: CloudConnection, work: () => Promise<T>): Promise<T>;
-  assign<T>(cloud: CloudConnection, vm: { hostname: string; user: string }, work: () => Promise<T>): Promise<T>;
+  assign<T>(cloud: CloudConnection, vm: { idVm: string; user: string }, work: () => Promise<T>): Promise<T>;
 }
 
 export const OPEN_ADMISSION: Admission = {
@@ -57,13 +57,13 @@ export class AdmissionGuard implements Admission {
     }
   }
 
-  async assign<T>(cloud: CloudConnection, vm: { hostname: string; user: string }, work: () => Promise<T>): Promise<T> {
+  async assign<T>(cloud: CloudConnection, vm: { idVm: string; user: string }, work: () => Promise<T>): Promise<T> {
     this.requireEnabled(cloud, 'assigned');
     // The user's lock spans count and assign; the VM's lock keeps an operator's shutdown out.
     return this.mutex.run(`user:${vm.user}`, () =>
-      this.vmLock(cloud.name, vm.hostname, async () => {
-        if (await this.deps.admin.isRetiring(cloud.name, vm.hostname)) {
-          throw new DispatcherError('conflict', `node ${vm.hostname} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
+      this.vmLock(cloud.name, vm.idVm, async () => {
+        if (await this.deps.admin.isRetiring(cloud.name, vm.idVm)) {
+          throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
             code: 'Retiring',
           });
         }
@@ -83,8 +83,8 @@ export class AdmissionGuard implements Admission {
   }
 
   /** Runs `work` while no assign of this VM can start (operators' shutdown and retire take it). */
-  vmLock<T>(cloud: string, hostname: string, work: () => Promise<T>): Promise<T> {
-    return this.mutex.run(`vm:${cloud}:${hostname}`, work);
+  vmLock<T>(cloud: string, idVm: string, work: () => Promise<T>): Promise<T> {
+    return this.mutex.run(`vm:${cloud}:${idVm}`, work);
   }
 
   /**

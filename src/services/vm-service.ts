@@ -1,9 +1,9 @@
 // Everything the APIs do to VMs, images and sizes, whatever the version that asks.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DispatcherError } from '../domain/errors.js';
+import { DispatcherError, isDispatcherError } from '../domain/errors.js';
 import type { Image, KeyPair, PortRule, Size, Tenant, Vm } from '../domain/vm-model.js';
-import type { Tracker } from '../cistern/tracker.js';
+import { isLive, type Tracker } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
@@ -77,6 +77,13 @@ export class VmService {
     if (ref.node) return cloud.call('getVm', 'get', (d) => d.getVm(ref.node as string));
     if (!ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
     const hostname = ref.hostname;
+    // Tracked twins are a 409 AmbiguousHostname, never a guess. A tracker that is down does not
+    // stop v1 stop/power/firewall: the cloud's own lookup answers then, as it did before.
+    const tracked = await this.deps.tracker.findNode(cloud.name, { hostname }).catch((err: unknown) => {
+      if (isDispatcherError(err, 'tracker-fault')) return undefined;
+      throw err;
+    });
+    if (tracked && isLive(tracked)) return cloud.call('getVm', 'get', (d) => d.getVm(tracked.id_vm));
     if (cloud.has('find-by-name')) return cloud.call('findVmByName', undefined, (d) => d.findVmByName(hostname));
     const all = await this.listVms(cloud);
     return all.find((vm) => vm.name === hostname) ?? null;
@@ -89,9 +96,10 @@ export class VmService {
   }
 
   /** The checks a start passes first (drain, cloud enabled, allocation), alone: v2 runs them before queueing a start so a refusal answers at once. */
-  checkStart(cloud: CloudConnection): Promise<void> {
+  async checkStart(cloud: CloudConnection, name?: string): Promise<void> {
     cloud.require('create');
-    return (this.deps.admission ?? OPEN_ADMISSION).checkStart(cloud);
+    await (this.deps.admission ?? OPEN_ADMISSION).checkStart(cloud);
+    if (name !== undefined) await this.deps.tracker.checkNewName(cloud.name, name);
   }
 
   /**
@@ -100,6 +108,7 @@ export class VmService {
    */
   async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, requestId: string = randomUUID()): Promise<Vm> {
     cloud.require('create');
+    await this.deps.tracker.checkNewName(cloud.name, request.name);
     const admission = this.deps.admission ?? OPEN_ADMISSION;
     return admission.start(cloud, () => this.deps.runner.run({ kind: 'vm.start', cloud: cloud.name, userId, request, operationId }, async (steps) => {
       const [image, size] = await Promise.all([this.resolveImage(cloud, request.image), this.resolveSize(cloud, request.size)]);

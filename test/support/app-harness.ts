@@ -20,6 +20,8 @@ export interface TestAppOptions {
   config?: Record<string, unknown>;
   /** Reuse a database (restart tests): a `sqlite:` URL made by an earlier startTestApp. */
   databaseUrl?: string;
+  /** The PostgreSQL schema the store lives in (with a `postgres:` databaseUrl; the test drops it). */
+  schema?: string;
   /** Log lines land here when set (tests that check what is logged). */
   logSink?: NodeJS.WritableStream;
   /** A YAML/JSON config file whose keys go over the others (database and auth stay the harness's); POST /api/v2/admin/reload re-reads it. */
@@ -60,7 +62,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const build = () => buildConfig({ ...raw, ...(options.configFile ? readConfigFile(options.configFile) : {}), database: raw.database, auth: raw.auth }, {});
   const config = build();
   const logger = createLogger(config.log.level, options.logSink);
-  const dispatcher = await composeDispatcher(config, logger, { configSource: build });
+  const dispatcher = await composeDispatcher(config, logger, { configSource: build, schema: options.schema });
   const server: Server = await new Promise((resolve) => {
     const s = dispatcher.app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -91,7 +91,7 @@ export const vmRoutes: V2Route[] = [
     handler: async ({ ctx, params, query, body, user, req }) => {
       const { vms, operationService } = ctx.services;
       const cloud = vms.cloud(params.cloud);
-      await vms.checkStart(cloud); // 501, 503 (drain, cloud disabled), 409 (allocation) now, not as a failed operation
+      await vms.checkStart(cloud, body.name); // 501, 503 (drain, cloud disabled), 409 (allocation, a name Cistern tracks) now, not as a failed operation
       const request: StartRequest = { name: body.name, image: body.image, size: body.size, keyName: body.keyName, metadata: body.metadata, userData: body.userData };
       const submitted = await operationService.submit({ kind: 'vm.start', cloud: cloud.name, userId: user?.id, request: { ...request, userData: undefined } }, (id) =>
         vms.start(cloud, request, user?.id, id, createRequestId(user?.id, req.get('idempotency-key'))),
