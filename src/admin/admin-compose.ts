@@ -11,6 +11,7 @@ import type { CatalogCache } from '../services/catalog-cache.js';
 import type { VmService } from '../services/vm-service.js';
 import { AdminStore } from '../store/admin-store.js';
 import { AuditStore } from '../store/audit-store.js';
+import { FindingStore } from '../store/finding-store.js';
 import type { OperationStore } from '../store/operation-store.js';
 import type { Store } from '../store/store-open.js';
 import type { UserStore } from '../store/user-store.js';
@@ -20,6 +21,7 @@ import { AuditService } from './audit-service.js';
 import { CloudAdminService } from './cloud-admin-service.js';
 import { Heartbeats } from './heartbeats.js';
 import { IntervalWorker } from './interval-worker.js';
+import { FindingKeeper } from './reconcile-findings.js';
 import { Reconciler } from './reconciler.js';
 import { RuntimeAdminService, type ConfigSource } from './runtime-admin-service.js';
 import { StatusService } from './status-service.js';
@@ -30,6 +32,7 @@ import { VmMetrics } from './vm-metrics.js';
 export interface AdmissionParts {
   store: AdminStore;
   records: VmRecordStore;
+  findings: FindingStore;
   guard: AdmissionGuard;
   lifecycle: RecordingLifecycle;
 }
@@ -37,10 +40,12 @@ export interface AdmissionParts {
 export function createAdmission(deps: { store: Store; pool: CloudPool; tracker: Tracker; state: { draining: boolean }; logger: AppLogger }): AdmissionParts {
   const store = new AdminStore(deps.store.db);
   const records = new VmRecordStore(deps.store.db);
+  const findings = new FindingStore(deps.store.db);
   return {
     store,
     records,
-    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, state: deps.state }),
+    findings,
+    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, findings, state: deps.state }),
     lifecycle: new RecordingLifecycle({ records, admin: store, logger: deps.logger }),
   };
 }
@@ -58,6 +63,8 @@ export interface AdminServices {
   users: UserAdminService;
   runtime: RuntimeAdminService;
   reconciler: Reconciler;
+  /** Reconcile findings (unknown, stuck-releasing, missing VMs) and operators' actions on them. */
+  findings: FindingKeeper;
   metrics: VmMetrics;
   status: StatusService;
   heartbeats: Heartbeats;
@@ -98,10 +105,11 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
     source: deps.configSource,
   });
   const { intervalMs, startupPollMs, bootTimeoutMs, settingsSyncMs } = deps.config.reconciler;
-  const reconciler = new Reconciler({ pool: deps.pool, tracker: deps.tracker, records: parts.records, bootTimeoutMs });
+  const findings = new FindingKeeper({ tracker: deps.tracker, findings: parts.findings, records: parts.records, vms: deps.vms, logger: deps.logger });
+  const reconciler = new Reconciler({ pool: deps.pool, tracker: deps.tracker, records: parts.records, bootTimeoutMs, findings });
   const heartbeats = new Heartbeats();
   const metrics = new VmMetrics(parts.records);
-  const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, operations: deps.operations, runtime, reconciler, heartbeats });
+  const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, findings: parts.findings, operations: deps.operations, runtime, reconciler, heartbeats });
   const workerDeps = { heartbeats, logger: deps.logger };
   const loops = [
     new IntervalWorker('reconciler', intervalMs, () => reconciler.pass(), workerDeps),
@@ -115,5 +123,5 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
       await Promise.all(loops.map((w) => w.stop()));
     },
   };
-  return { guard, audit, clouds, users, runtime, reconciler, metrics, status, heartbeats, workers };
+  return { guard, audit, clouds, users, runtime, reconciler, findings, metrics, status, heartbeats, workers };
 }

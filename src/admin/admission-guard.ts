@@ -1,11 +1,12 @@
 // The one gate every start and every assign passes, whichever API version asked: drain, a
-// disabled cloud, the cloud's allocation, a retiring VM, the user's limit. It refuses before the
+// disabled cloud, the cloud's allocation, a retiring or missing VM, the user's limit. It refuses before the
 // cloud (or the tracker) is called.
 import type { Tracker } from '../cistern/tracker.js';
 import { DispatcherError } from '../domain/errors.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AdminStore } from '../store/admin-store.js';
+import type { FindingStore } from '../store/finding-store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 /** The port the services call (VmService.start, AssignmentService.assign). */
@@ -26,6 +27,8 @@ export interface AdmissionDeps {
   pool: CloudPool;
   tracker: Tracker;
   admin: AdminStore;
+  /** The reconciler's findings: a VM it found gone from its cloud is not handed out. */
+  findings?: FindingStore;
   state: { draining: boolean };
 }
 
@@ -65,6 +68,11 @@ export class AdmissionGuard implements Admission {
         if (await this.deps.admin.isRetiring(cloud.name, vm.idVm)) {
           throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
             code: 'Retiring',
+          });
+        }
+        if (await this.deps.findings?.isMissing(cloud.name, vm.idVm)) {
+          throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is missing: the cloud no longer lists it (it takes assignments again if it reappears)`, {
+            code: 'VmMissing',
           });
         }
         const limit = await this.deps.admin.userLimit(vm.user);

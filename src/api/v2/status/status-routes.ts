@@ -10,6 +10,8 @@ import {
   configSchema,
   failuresQuery,
   failuresSchema,
+  findingsQuery,
+  findingsSchema,
   heartbeatSchema,
   missingSchema,
   operationCountsSchema,
@@ -92,6 +94,24 @@ export const statusRoutes: V2Route[] = [
     responses: { 200: { description: 'Missing VMs.', schema: missingSchema }, ...problems(401) },
     examples: [{ summary: 'Missing VMs', status: 200 }],
     handler: ({ ctx }) => ({ status: 200, body: ctx.services.admin.status.missing() }),
+  }),
+  v2Route<Record<string, never>, { cloud?: string }>({
+    method: 'get',
+    path: '/status/vms/findings',
+    operationId: 'getVmFindings',
+    summary: 'What reconcile passes found out of step: missing, unknown (ours by tag, no record) and stuck-releasing VMs',
+    description:
+      "Kept in the store, one row per VM id. Unknown VMs are handled by the cloud's reconcile.orphans policy (report, adopt, destroy); " +
+      'operators act on a finding with POST /api/v2/admin/clouds/{cloud}/findings/{vm}/actions.',
+    tags,
+    auth: 'user',
+    request: { query: findingsQuery },
+    responses: { 200: { description: 'The findings.', schema: findingsSchema }, ...problems(400, 401, 404) },
+    examples: [
+      { summary: 'Every finding', status: 200 },
+      { summary: 'Findings of one cloud', query: { cloud: EXAMPLE.cloud }, status: 200 },
+    ],
+    handler: async ({ ctx, query }) => ({ status: 200, body: await ctx.services.admin.status.findings(query.cloud) }),
   }),
   v2Route<Record<string, never>, { since?: string }>({
     method: 'get',
