@@ -12,6 +12,7 @@ import type { VmService } from '../services/vm-service.js';
 import { AdminStore } from '../store/admin-store.js';
 import { AuditStore } from '../store/audit-store.js';
 import { FindingStore } from '../store/finding-store.js';
+import { RetentionStore } from '../store/retention-store.js';
 import type { OperationStore } from '../store/operation-store.js';
 import type { Store } from '../store/store-open.js';
 import type { UserStore } from '../store/user-store.js';
@@ -23,6 +24,7 @@ import { Heartbeats } from './heartbeats.js';
 import { IntervalWorker } from './interval-worker.js';
 import { FindingKeeper } from './reconcile-findings.js';
 import { Reconciler } from './reconciler.js';
+import { RetentionWorker } from './retention-worker.js';
 import { RuntimeAdminService, type ConfigSource } from './runtime-admin-service.js';
 import { StatusService } from './status-service.js';
 import { UserAdminService } from './user-admin-service.js';
@@ -51,7 +53,7 @@ export function createAdmission(deps: { store: Store; pool: CloudPool; tracker: 
 }
 
 export interface AdminWorkers {
-  /** Starts the reconciler, the startup poll and the settings sync (each skipped when its interval is 0). */
+  /** Starts the reconciler, the startup poll, the settings sync and retention (each skipped when its interval is 0). */
   start(): void;
   stop(): Promise<void>;
 }
@@ -65,6 +67,8 @@ export interface AdminServices {
   reconciler: Reconciler;
   /** Reconcile findings (unknown, stuck-releasing, missing VMs) and operators' actions on them. */
   findings: FindingKeeper;
+  /** Purges old finished history (a background worker; tests call purge()). */
+  retention: RetentionWorker;
   metrics: VmMetrics;
   status: StatusService;
   heartbeats: Heartbeats;
@@ -110,12 +114,14 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
   const heartbeats = new Heartbeats();
   const metrics = new VmMetrics(parts.records);
   const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, findings: parts.findings, operations: deps.operations, runtime, reconciler, heartbeats });
+  const retention = new RetentionWorker({ store: new RetentionStore(deps.store.db), settings: deps.config.retention, logger: deps.logger });
   const workerDeps = { heartbeats, logger: deps.logger };
   const loops = [
     new IntervalWorker('reconciler', intervalMs, () => reconciler.pass(), workerDeps),
     new IntervalWorker('startup-poller', startupPollMs, () => reconciler.pollStartups(), workerDeps),
     // Other instances over the same database change settings too; this picks their changes up.
     new IntervalWorker('settings-sync', settingsSyncMs, () => clouds.refresh(), workerDeps),
+    new IntervalWorker('retention', deps.config.retention.intervalMs, () => retention.purge(), workerDeps),
   ];
   const workers: AdminWorkers = {
     start: () => loops.filter((w) => w.intervalMs > 0).forEach((w) => w.start()),
@@ -123,5 +129,5 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
       await Promise.all(loops.map((w) => w.stop()));
     },
   };
-  return { guard, audit, clouds, users, runtime, reconciler, findings, metrics, status, heartbeats, workers };
+  return { guard, audit, clouds, users, runtime, reconciler, findings, retention, metrics, status, heartbeats, workers };
 }
