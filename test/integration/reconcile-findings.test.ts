@@ -4,11 +4,11 @@
 // shown under /api/v2/status/vms/findings and acted on through the admin API.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Vm } from '../../src/domain/vm-model.js';
 import { startVm } from '../support/admin-fixtures.js';
 import { FAST_FAKE, startTestApp, type TestApp } from '../support/app-harness.js';
-import { appBackends } from '../support/store-backends.js';
+import { appBackends, appOn } from '../support/app-backends.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface Finding {
@@ -25,23 +25,17 @@ const fake = (name: string, reconcile: Record<string, unknown>) => ({ name, driv
 
 for (const backend of appBackends()) {
   describe(`reconcile findings over ${backend.label}`, () => {
-    let app: TestApp;
-    const options = backend.options();
-
-    before(async () => {
-      app = await startTestApp({
-        ...options,
-        clouds: [
-          { ...fake('default', { orphans: 'report', orphanGraceMs: 0 }), default: true },
-          fake('adopting', { orphans: 'adopt', orphanGraceMs: 0 }),
-          fake('destroying', { orphans: 'destroy', orphanGraceMs: 0 }),
-          fake('patient', { orphans: 'destroy' }),
-        ],
-      });
+    const started = appOn(backend, {
+      clouds: [
+        { ...fake('default', { orphans: 'report', orphanGraceMs: 0 }), default: true },
+        fake('adopting', { orphans: 'adopt', orphanGraceMs: 0 }),
+        fake('destroying', { orphans: 'destroy', orphanGraceMs: 0 }),
+        fake('patient', { orphans: 'destroy' }),
+      ],
     });
-    after(async () => {
-      await app?.close();
-      await backend.drop(options);
+    let app: TestApp;
+    before(() => {
+      app = started.app();
     });
 
     /** A VM made at the cloud with our ownership tag, as a start whose answer was lost leaves it. */
@@ -184,15 +178,11 @@ for (const backend of appBackends()) {
   // Issue 13, case 5: on main, a VM the reconciler knew was gone was assigned (201). Default
   // config here, so this suite runs (and fails) on main as it is.
   describe(`a VM found gone, over ${backend.label}`, () => {
+    const started = appOn(backend);
+    const options = started.options;
     let app: TestApp;
-    const options = backend.options();
-
-    before(async () => {
-      app = await startTestApp(options);
-    });
-    after(async () => {
-      await app?.close();
-      await backend.drop(options);
+    before(() => {
+      app = started.app();
     });
 
     async function pass(): Promise<{ missing: Array<{ idVm: string }> }> {

@@ -3,23 +3,18 @@
 // several live VMs is a 409 listing their ids. On main, assigning A answered B and marked both.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestApp, type TestApp } from '../support/app-harness.js';
+import { type TestApp } from '../support/app-harness.js';
+import { appBackends, appOn } from '../support/app-backends.js';
 import { startCisternApp, type CisternApp } from '../support/cistern/cistern-app.js';
-import { appBackends } from '../support/store-backends.js';
 
 type Status = Record<string, string>;
 
 for (const backend of appBackends()) {
   describe(`VMs sharing a name, built-in tracker over ${backend.label}`, () => {
+    const started = appOn(backend);
     let app: TestApp;
-    const options = backend.options();
-
-    before(async () => {
-      app = await startTestApp(options);
-    });
-    after(async () => {
-      await app?.close();
-      await backend.drop(options);
+    before(() => {
+      app = started.app();
     });
 
     async function twins(name: string): Promise<[string, string]> {

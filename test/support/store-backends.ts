@@ -69,27 +69,3 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
     await client.end();
   }
 }
-
-/** Where a whole test app (app-harness) keeps its store: its own SQLite file, or a fresh PostgreSQL schema. */
-export interface AppBackend {
-  label: string;
-  /** Options for startTestApp; each call names a new schema. */
-  options(): { databaseUrl?: string; schema?: string };
-  /** Drops what options() made (after the app closed). */
-  drop(options: { schema?: string }): Promise<void>;
-}
-
-export function appBackends(): AppBackend[] {
-  const backends: AppBackend[] = [{ label: 'sqlite', options: () => ({}), drop: async () => {} }];
-  const url = postgresUrl();
-  if (url) {
-    backends.push({
-      label: 'postgres',
-      options: () => ({ databaseUrl: url, schema: `t_${randomBytes(6).toString('hex')}` }),
-      drop: async ({ schema }) => {
-        if (schema) await dropSchema(url, schema);
-      },
-    });
-  }
-  return backends;
-}
