@@ -74,7 +74,10 @@ export class FindingKeeper {
     return (await this.deps.findings.get(cloud.name, idVm)) ?? finding;
   }
 
-  /** RELEASED records whose VM the cloud still lists are destroyed again; those it no longer lists are forgotten. */
+  /**
+   * RELEASED records whose VM the cloud still lists, and no release is at work on, are destroyed
+   * again; those it no longer lists are forgotten.
+   */
   private async stuckReleasing(cloud: CloudConnection, listed: Map<string, Vm>, tracked: TrackerRecord[], keep: Set<string>): Promise<string[]> {
     const stuck: string[] = [];
     for (const record of tracked.filter((r) => !isLive(r))) {
@@ -83,6 +86,7 @@ export class FindingKeeper {
         await this.deps.vms.forgetGone(cloud, record.id_vm);
         continue;
       }
+      if (await this.deps.findings.releaseInFlight(cloud.name, record.id_vm)) continue;
       await this.deps.findings.seen(cloud.name, record.id_vm, 'stuck-releasing', { hostname: record.hostname });
       await this.destroy(cloud, record.id_vm, RECONCILER, false, false);
       keep.add(record.id_vm);

@@ -115,6 +115,22 @@ export class FindingStore {
     return gone.length;
   }
 
+  /**
+   * Whether a release of the VM is queued or running (in any instance over this store): its
+   * RELEASED record with the VM still listed is that release at work, not a stuck one.
+   */
+  async releaseInFlight(cloud: string, idVm: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('operations')
+      .select('id')
+      .where('cloud', '=', cloud)
+      .where('target', '=', idVm)
+      .where('kind', '=', 'vm.release')
+      .where('state', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async remove(cloud: string, idVm: string): Promise<void> {
     await this.db.deleteFrom('vm_findings').where('cloud', '=', cloud).where('id_vm', '=', idVm).execute();
   }

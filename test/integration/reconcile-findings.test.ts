@@ -151,6 +151,19 @@ for (const backend of appBackends()) {
       assert.equal(await finding('default', vm.id), undefined, 'nothing left to report');
     });
 
+    it('a release at work (its operation queued or running) is not a stuck one; once it ended, it is', async () => {
+      const vm = await startVm(app, `releasing-${randomUUID().slice(0, 6)}`);
+      const { operations, tracker } = app.dispatcher.services;
+      const op = await operations.create({ kind: 'vm.release', cloud: 'default', target: vm.id, request: { node: vm.id }, state: 'running' });
+      await tracker.release('default', vm.id);
+      const during = await pass();
+      assert.ok(!during.stuckReleasing.some((f) => f.idVm === vm.id), 'the release is at work');
+      assert.ok(await app.fake('default').getVm(vm.id), 'and its VM left to it');
+      await operations.update(op.id, { state: 'failed', error: { kind: 'timeout', message: 'cut short', status: 504 } });
+      const afterwards = await pass();
+      assert.ok(afterwards.stuckReleasing.some((f) => f.idVm === vm.id), JSON.stringify(afterwards.stuckReleasing));
+    });
+
     it('stuck-releasing: a failed destroy is on record, and an operator retries it', async () => {
       const vm = await startVm(app, `stuck-retry-${randomUUID().slice(0, 6)}`);
       await app.dispatcher.services.tracker.release('default', vm.id);
