@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DispatcherError, isDispatcherError } from '../domain/errors.js';
 import type { Image, KeyPair, PortRule, Size, Tenant, Vm } from '../domain/vm-model.js';
-import { isLive, type Tracker } from '../cistern/tracker.js';
+import { ambiguousHostname, isLive, type Tracker } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
@@ -85,8 +85,9 @@ export class VmService {
     });
     if (tracked && isLive(tracked)) return cloud.call('getVm', 'get', (d) => d.getVm(tracked.id_vm));
     if (cloud.has('find-by-name')) return cloud.call('findVmByName', undefined, (d) => d.findVmByName(hostname));
-    const all = await this.listVms(cloud);
-    return all.find((vm) => vm.name === hostname) ?? null;
+    const named = (await this.listVms(cloud)).filter((vm) => vm.name === hostname && vm.state !== 'terminated');
+    if (named.length > 1) throw ambiguousHostname(cloud.name, hostname, named.map((vm) => vm.id));
+    return named[0] ?? null;
   }
 
   async resolveVm(cloud: CloudConnection, ref: VmRef): Promise<Vm> {

@@ -3,7 +3,9 @@
 // several live VMs is a 409 listing their ids. On main, assigning A answered B and marked both.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type TestApp } from '../support/app-harness.js';
+import { randomUUID } from 'node:crypto';
+import { CAPABILITIES } from '../../src/domain/capabilities.js';
+import { FAST_FAKE, startTestApp, type TestApp } from '../support/app-harness.js';
 import { appBackends, appOn } from '../support/app-backends.js';
 import { startCisternApp, type CisternApp } from '../support/cistern/cistern-app.js';
 
@@ -87,6 +89,26 @@ for (const backend of appBackends()) {
     });
   });
 }
+
+describe('untracked VMs sharing a name, on a cloud that cannot look a name up', () => {
+  let app: TestApp;
+
+  before(async () => {
+    const capabilities = CAPABILITIES.filter((c) => c !== 'find-by-name');
+    app = await startTestApp({ clouds: [{ name: 'default', driver: 'fake', default: true, options: { ...FAST_FAKE, capabilities } }] });
+  });
+  after(() => app?.close());
+
+  it('answers a v1 stop by that name 409 with both ids, and destroys nothing', async () => {
+    const cloud = app.dispatcher.services.pool.resolve('default');
+    const make = () => cloud.call('createVm', 'create', (d) => d.createVm({ name: 'twin-untracked', imageId: 'img-ubuntu-24', sizeId: 'small', requestId: randomUUID() }));
+    const [a, b] = [await make(), await make()];
+    const res = await app.request('PUT', '/api/v1/vm/stop', { hostname: 'twin-untracked' });
+    assert.equal(res.status, 409, JSON.stringify(res.body));
+    assert.ok(res.body.message.includes(a.id) && res.body.message.includes(b.id), res.body.message);
+    assert.equal(app.fake().calls.destroyVm ?? 0, 0);
+  });
+});
 
 describe('VMs sharing a name, with Cistern as the tracker', () => {
   let c: CisternApp;
