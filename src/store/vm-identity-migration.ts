@@ -3,6 +3,8 @@
 // `unknown` (the cloud lists a VM with our ownership tag and we hold no record of it) and
 // `stuck-releasing` (released, yet the cloud still lists it). A row kept after it is resolved
 // (adopted, destroyed, forgotten) says what became of the VM until retention purges it.
+// VM flags (retiring) were always keyed (cloud, id_vm) but read by hostname; they are read by
+// id now, so the hostname index goes.
 import type { Kysely, Migration } from 'kysely';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,8 +27,10 @@ export const vmIdentityMigration: Migration = {
       .addPrimaryKeyConstraint('vm_findings_pk', ['cloud', 'id_vm'])
       .execute();
     await db.schema.createIndex('vm_findings_resolved').on('vm_findings').columns(['resolved_at']).execute();
+    await db.schema.dropIndex('vm_flags_host').execute();
   },
   async down(db: Db) {
+    await db.schema.createIndex('vm_flags_host').on('vm_flags').columns(['cloud', 'hostname']).execute();
     await db.schema.dropTable('vm_findings').execute();
   },
 };
