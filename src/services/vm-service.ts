@@ -96,7 +96,10 @@ export class VmService {
     return vm;
   }
 
-  /** The checks a start passes first (drain, cloud enabled, allocation), alone: v2 runs them before queueing a start so a refusal answers at once. */
+  /**
+   * The checks a start passes first (drain, cloud enabled, allocation, and with `name` a name
+   * Cistern already tracks), alone: v2 runs them before queueing a start so a refusal answers at once.
+   */
   async checkStart(cloud: CloudConnection, name?: string): Promise<void> {
     cloud.require('create');
     await (this.deps.admission ?? OPEN_ADMISSION).checkStart(cloud);
