@@ -11,6 +11,8 @@ import type { CatalogCache } from '../services/catalog-cache.js';
 import type { VmService } from '../services/vm-service.js';
 import { AdminStore } from '../store/admin-store.js';
 import { AuditStore } from '../store/audit-store.js';
+import { FindingStore } from '../store/finding-store.js';
+import { RetentionStore } from '../store/retention-store.js';
 import type { OperationStore } from '../store/operation-store.js';
 import type { Store } from '../store/store-open.js';
 import type { UserStore } from '../store/user-store.js';
@@ -20,7 +22,9 @@ import { AuditService } from './audit-service.js';
 import { CloudAdminService } from './cloud-admin-service.js';
 import { Heartbeats } from './heartbeats.js';
 import { IntervalWorker } from './interval-worker.js';
+import { FindingKeeper } from './reconcile-findings.js';
 import { Reconciler } from './reconciler.js';
+import { RetentionWorker } from './retention-worker.js';
 import { RuntimeAdminService, type ConfigSource } from './runtime-admin-service.js';
 import { StatusService } from './status-service.js';
 import { UserAdminService } from './user-admin-service.js';
@@ -30,6 +34,7 @@ import { VmMetrics } from './vm-metrics.js';
 export interface AdmissionParts {
   store: AdminStore;
   records: VmRecordStore;
+  findings: FindingStore;
   guard: AdmissionGuard;
   lifecycle: RecordingLifecycle;
 }
@@ -37,16 +42,18 @@ export interface AdmissionParts {
 export function createAdmission(deps: { store: Store; pool: CloudPool; tracker: Tracker; state: { draining: boolean }; logger: AppLogger }): AdmissionParts {
   const store = new AdminStore(deps.store.db);
   const records = new VmRecordStore(deps.store.db);
+  const findings = new FindingStore(deps.store.db);
   return {
     store,
     records,
-    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, state: deps.state }),
+    findings,
+    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, findings, state: deps.state }),
     lifecycle: new RecordingLifecycle({ records, admin: store, logger: deps.logger }),
   };
 }
 
 export interface AdminWorkers {
-  /** Starts the reconciler, the startup poll and the settings sync (each skipped when its interval is 0). */
+  /** Starts the reconciler, the startup poll, the settings sync and retention (each skipped when its interval is 0). */
   start(): void;
   stop(): Promise<void>;
 }
@@ -58,6 +65,10 @@ export interface AdminServices {
   users: UserAdminService;
   runtime: RuntimeAdminService;
   reconciler: Reconciler;
+  /** Reconcile findings (unknown, stuck-releasing, missing VMs) and operators' actions on them. */
+  findings: FindingKeeper;
+  /** Purges old finished history (a background worker; tests call purge()). */
+  retention: RetentionWorker;
   metrics: VmMetrics;
   status: StatusService;
   heartbeats: Heartbeats;
@@ -98,16 +109,19 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
     source: deps.configSource,
   });
   const { intervalMs, startupPollMs, bootTimeoutMs, settingsSyncMs } = deps.config.reconciler;
-  const reconciler = new Reconciler({ pool: deps.pool, tracker: deps.tracker, records: parts.records, bootTimeoutMs });
+  const findings = new FindingKeeper({ tracker: deps.tracker, findings: parts.findings, records: parts.records, vms: deps.vms, logger: deps.logger });
+  const reconciler = new Reconciler({ pool: deps.pool, tracker: deps.tracker, records: parts.records, bootTimeoutMs, findings });
   const heartbeats = new Heartbeats();
   const metrics = new VmMetrics(parts.records);
-  const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, operations: deps.operations, runtime, reconciler, heartbeats });
+  const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, findings: parts.findings, operations: deps.operations, runtime, reconciler, heartbeats });
+  const retention = new RetentionWorker({ store: new RetentionStore(deps.store.db), settings: deps.config.retention, logger: deps.logger });
   const workerDeps = { heartbeats, logger: deps.logger };
   const loops = [
     new IntervalWorker('reconciler', intervalMs, () => reconciler.pass(), workerDeps),
     new IntervalWorker('startup-poller', startupPollMs, () => reconciler.pollStartups(), workerDeps),
     // Other instances over the same database change settings too; this picks their changes up.
     new IntervalWorker('settings-sync', settingsSyncMs, () => clouds.refresh(), workerDeps),
+    new IntervalWorker('retention', deps.config.retention.intervalMs, () => retention.purge(), workerDeps),
   ];
   const workers: AdminWorkers = {
     start: () => loops.filter((w) => w.intervalMs > 0).forEach((w) => w.start()),
@@ -115,5 +129,5 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
       await Promise.all(loops.map((w) => w.stop()));
     },
   };
-  return { guard, audit, clouds, users, runtime, reconciler, metrics, status, heartbeats, workers };
+  return { guard, audit, clouds, users, runtime, reconciler, findings, retention, metrics, status, heartbeats, workers };
 }

@@ -1,11 +1,12 @@
 // The one gate every start and every assign passes, whichever API version asked: drain, a
-// disabled cloud, the cloud's allocation, a retiring VM, the user's limit. It refuses before the
+// disabled cloud, the cloud's allocation, a retiring or missing VM, the user's limit. It refuses before the
 // cloud (or the tracker) is called.
 import type { Tracker } from '../cistern/tracker.js';
 import { DispatcherError } from '../domain/errors.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AdminStore } from '../store/admin-store.js';
+import type { FindingStore } from '../store/finding-store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 /** The port the services call (VmService.start, AssignmentService.assign). */
@@ -13,7 +14,7 @@ export interface Admission {
   /** The start checks alone, reserving nothing (a caller about to queue a start asks first). */
   checkStart(cloud: CloudConnection): Promise<void>;
   start<T>(cloud: CloudConnection, work: () => Promise<T>): Promise<T>;
-  assign<T>(cloud: CloudConnection, vm: { hostname: string; user: string }, work: () => Promise<T>): Promise<T>;
+  assign<T>(cloud: CloudConnection, vm: { idVm: string; user: string }, work: () => Promise<T>): Promise<T>;
 }
 
 export const OPEN_ADMISSION: Admission = {
@@ -26,6 +27,8 @@ export interface AdmissionDeps {
   pool: CloudPool;
   tracker: Tracker;
   admin: AdminStore;
+  /** The reconciler's findings: a VM it found gone from its cloud is not handed out. */
+  findings?: FindingStore;
   state: { draining: boolean };
 }
 
@@ -57,14 +60,19 @@ export class AdmissionGuard implements Admission {
     }
   }
 
-  async assign<T>(cloud: CloudConnection, vm: { hostname: string; user: string }, work: () => Promise<T>): Promise<T> {
+  async assign<T>(cloud: CloudConnection, vm: { idVm: string; user: string }, work: () => Promise<T>): Promise<T> {
     this.requireEnabled(cloud, 'assigned');
     // The user's lock spans count and assign; the VM's lock keeps an operator's shutdown out.
     return this.mutex.run(`user:${vm.user}`, () =>
-      this.vmLock(cloud.name, vm.hostname, async () => {
-        if (await this.deps.admin.isRetiring(cloud.name, vm.hostname)) {
-          throw new DispatcherError('conflict', `node ${vm.hostname} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
+      this.vmLock(cloud.name, vm.idVm, async () => {
+        if (await this.deps.admin.isRetiring(cloud.name, vm.idVm)) {
+          throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
             code: 'Retiring',
+          });
+        }
+        if (await this.deps.findings?.isMissing(cloud.name, vm.idVm)) {
+          throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is missing: the cloud no longer lists it (it takes assignments again if it reappears)`, {
+            code: 'VmMissing',
           });
         }
         const limit = await this.deps.admin.userLimit(vm.user);
@@ -83,8 +91,8 @@ export class AdmissionGuard implements Admission {
   }
 
   /** Runs `work` while no assign of this VM can start (operators' shutdown and retire take it). */
-  vmLock<T>(cloud: string, hostname: string, work: () => Promise<T>): Promise<T> {
-    return this.mutex.run(`vm:${cloud}:${hostname}`, work);
+  vmLock<T>(cloud: string, idVm: string, work: () => Promise<T>): Promise<T> {
+    return this.mutex.run(`vm:${cloud}:${idVm}`, work);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Operators' actions on a cloud's tracked VMs. A VM is claimed before anything is destroyed: its
 // retiring flag is set under the VM's lock (so no assign can slip in), then one fresh look at the
 // tracker says which claimed VMs are still unassigned. Assigned VMs are never shut down.
-import type { Tracker, TrackerRecord } from '../cistern/tracker.js';
+import { ambiguousHostname, findInRecords, type Tracker, type TrackerRecord } from '../cistern/tracker.js';
 import { DispatcherError, isDispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { VmService } from '../services/vm-service.js';
@@ -63,7 +63,8 @@ export class CloudVmActions {
 
   async one(actor: Actor, cloud: CloudConnection, vm: string, action: 'shutdown' | 'retire' | 'reset-override' | 'forget'): Promise<VmActionResult> {
     const records = await this.deps.tracker.listNodes(cloud.name, true);
-    const record = records.find((r) => r.id_vm === vm) ?? records.find((r) => r.hostname === vm);
+    // An id first; a hostname only when it names one live VM (twins are a 409 with their ids).
+    const record = findInRecords(cloud.name, records, { idVm: vm }) ?? findInRecords(cloud.name, records, { hostname: vm });
     if (action === 'reset-override' || action === 'forget') return this.bookkeeping(cloud, vm, record, action);
     if (!record) throw new DispatcherError('not-found', `no tracked VM ${vm} on cloud ${cloud.name}`, { subject: 'vm' });
     cloud.require('destroy');
@@ -83,7 +84,10 @@ export class CloudVmActions {
   }
 
   private async bookkeeping(cloud: CloudConnection, vm: string, record: TrackerRecord | undefined, action: 'reset-override' | 'forget'): Promise<VmActionResult> {
-    const flags = (await this.deps.admin.flags(cloud.name)).filter((f) => f.idVm === (record?.id_vm ?? vm) || f.hostname === vm);
+    const all = await this.deps.admin.flags(cloud.name);
+    const byId = all.filter((f) => f.idVm === (record?.id_vm ?? vm));
+    const flags = record || byId.length > 0 ? byId : all.filter((f) => f.hostname === vm);
+    if (new Set(flags.map((f) => f.idVm)).size > 1) throw ambiguousHostname(cloud.name, vm, flags.map((f) => f.idVm));
     const idVm = record?.id_vm ?? flags[0]?.idVm ?? vm;
     const hostname = record?.hostname ?? flags[0]?.hostname ?? '';
     if (action === 'reset-override') {
@@ -100,7 +104,7 @@ export class CloudVmActions {
   /** Sets the retiring flag of each VM under its lock, then answers the tracker's records as they are now. */
   private async claim(actor: Actor, cloud: CloudConnection, records: TrackerRecord[], reason: string): Promise<Map<string, TrackerRecord>> {
     for (const record of records) {
-      await this.deps.guard.vmLock(cloud.name, record.hostname, () =>
+      await this.deps.guard.vmLock(cloud.name, record.id_vm, () =>
         this.deps.admin.setRetiring(cloud.name, { idVm: record.id_vm, hostname: record.hostname }, reason, actor.username),
       );
     }

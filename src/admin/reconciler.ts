@@ -2,12 +2,16 @@
 // cloud no longer lists are "missing"; booting VMs seen running (or in error) get their
 // running_at (or failure) recorded, and a VM still not running after bootTimeoutMs counts as a
 // boot failure. A full pass lists every cloud once; the startup poll only looks at booting VMs.
-import type { Tracker } from '../cistern/tracker.js';
+// A full pass also hands what it found to the FindingKeeper (unknown VMs, stuck releases, missing
+// marks that assign honours).
+import { isLive, type Tracker } from '../cistern/tracker.js';
 import type { Vm } from '../domain/vm-model.js';
 import { toDispatcherError } from '../domain/errors.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
+import type { VmFinding } from '../store/finding-store.js';
 import type { VmRecord, VmRecordStore } from '../store/vm-record-store.js';
+import type { FindingKeeper } from './reconcile-findings.js';
 
 export interface MissingVm {
   cloud: string;
@@ -27,6 +31,10 @@ export interface CloudPass {
   byState: Record<string, number>;
   tracked: number;
   missing: number;
+  /** VMs with this cloud's ownership tag and no record (see reconcile-findings.ts). */
+  unknown: number;
+  /** Released VMs the cloud still lists, destroyed again by this pass. */
+  stuckReleasing: number;
   error?: string;
 }
 
@@ -36,6 +44,8 @@ export interface PassReport {
   durationMs: number;
   clouds: CloudPass[];
   missing: MissingVm[];
+  unknown: VmFinding[];
+  stuckReleasing: VmFinding[];
   /** Booting VMs seen running / failed during this pass. */
   observed: { running: number; failed: number };
 }
@@ -48,7 +58,7 @@ export class Reconciler {
   private running?: Promise<PassReport>;
 
   constructor(
-    private readonly deps: { pool: CloudPool; tracker: Tracker; records: VmRecordStore; bootTimeoutMs: number },
+    private readonly deps: { pool: CloudPool; tracker: Tracker; records: VmRecordStore; bootTimeoutMs: number; findings?: FindingKeeper },
   ) {}
 
   /** The last full pass's report (undefined until one ran on this instance). */
@@ -88,6 +98,8 @@ export class Reconciler {
     const started = Date.now();
     const clouds: CloudPass[] = [];
     const missing: MissingVm[] = [];
+    const unknown: VmFinding[] = [];
+    const stuckReleasing: VmFinding[] = [];
     const observed = { running: 0, failed: 0 };
     await Promise.all(
       this.deps.pool.list().map(async (cloud) => {
@@ -95,9 +107,11 @@ export class Reconciler {
           const result = await this.passCloud(cloud, new Date(started).toISOString());
           clouds.push(result.pass);
           missing.push(...result.missing);
+          unknown.push(...result.findings.unknown);
+          stuckReleasing.push(...result.findings.stuckReleasing);
           add(observed, result.observed);
         } catch (err) {
-          clouds.push({ cloud: cloud.name, listed: null, byState: {}, tracked: 0, missing: 0, error: toDispatcherError(err).message });
+          clouds.push({ cloud: cloud.name, listed: null, byState: {}, tracked: 0, missing: 0, unknown: 0, stuckReleasing: 0, error: toDispatcherError(err).message });
         }
       }),
     );
@@ -109,15 +123,20 @@ export class Reconciler {
       durationMs: finished - started,
       clouds,
       missing,
+      unknown,
+      stuckReleasing,
       observed,
     };
     return this.last;
   }
 
   private async passCloud(cloud: CloudConnection, now: string) {
+    // Read before listing: whatever these hold existed before the listing began, so a VM the
+    // listing lacks is really gone, not one created meanwhile.
+    const [tracked, open] = await Promise.all([this.deps.tracker.listNodes(cloud.name, true), this.deps.records.open(cloud.name)]);
     const vms = await this.list(cloud);
     const listed = new Map(vms.map((vm) => [vm.id, vm]));
-    const [tracked, open] = await Promise.all([this.deps.tracker.listNodes(cloud.name, true), this.deps.records.open(cloud.name)]);
+    const released = new Set(tracked.filter((r) => !isLive(r)).map((r) => r.id_vm));
     const observed = { running: 0, failed: 0 };
     const missing = new Map<string, MissingVm>();
     for (const record of open) {
@@ -126,11 +145,12 @@ export class Reconciler {
         add(observed, await this.observe(record, vm));
         continue;
       }
+      // Released VMs are on their way out: their absence is expected, not a finding.
+      if (released.has(record.idVm)) continue;
       await this.deps.records.missing(cloud.name, record.idVm, now);
       missing.set(record.idVm, { cloud: cloud.name, idVm: record.idVm, hostname: record.name, trackerStatus: null, recorded: true, missingSince: record.missingSince ?? now });
     }
-    // Released VMs are on their way out: their absence is expected, not a finding.
-    for (const record of tracked.filter((r) => r.status_desc !== 'RELEASED' && !listed.has(r.id_vm))) {
+    for (const record of tracked.filter((r) => isLive(r) && !listed.has(r.id_vm))) {
       const known = missing.get(record.id_vm);
       missing.set(record.id_vm, {
         cloud: cloud.name,
@@ -141,11 +161,21 @@ export class Reconciler {
         missingSince: known?.missingSince ?? now,
       });
     }
+    const findings = this.deps.findings ? await this.deps.findings.afterListing(cloud, listed, tracked, open, [...missing.values()]) : { unknown: [], stuckReleasing: [] };
     const byState: Record<string, number> = {};
     for (const vm of vms) byState[vm.state] = (byState[vm.state] ?? 0) + 1;
     return {
-      pass: { cloud: cloud.name, listed: vms.length, byState, tracked: tracked.length, missing: missing.size },
+      pass: {
+        cloud: cloud.name,
+        listed: vms.length,
+        byState,
+        tracked: tracked.length,
+        missing: missing.size,
+        unknown: findings.unknown.length,
+        stuckReleasing: findings.stuckReleasing.length,
+      },
       missing: [...missing.values()],
+      findings,
       observed,
     };
   }

@@ -6,6 +6,7 @@ import type { Vm } from '../domain/vm-model.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AdminStore } from '../store/admin-store.js';
+import { FINDING_KINDS, type FindingKind, type FindingStore, type VmFinding } from '../store/finding-store.js';
 import type { OperationState, OperationStore } from '../store/operation-store.js';
 import { VERSION } from '../version.js';
 import { redactConfig } from './config-redact.js';
@@ -34,6 +35,8 @@ export interface VmTotals {
   /** Tracker records per cloud (every VM the dispatcher holds). */
   byCloud: Record<string, number>;
   missing: { count: number; lastPassAt: string | null };
+  /** Open reconcile findings by kind (see findings()). */
+  findings: Record<FindingKind, number>;
 }
 
 export class StatusService {
@@ -44,6 +47,7 @@ export class StatusService {
       pool: CloudPool;
       tracker: Tracker;
       admin: AdminStore;
+      findings: FindingStore;
       operations: OperationStore;
       runtime: RuntimeAdminService;
       reconciler: Reconciler;
@@ -119,11 +123,19 @@ export class StatusService {
     const byCloud: Record<string, number> = {};
     for (const cloud of this.deps.pool.list()) byCloud[cloud.name] = (await this.deps.tracker.listNodes(cloud.name, true)).length;
     const last = this.deps.reconciler.lastPass;
+    const open = (await this.deps.findings.list()).filter((f) => f.resolution === null);
     return {
       total: Object.values(byCloud).reduce((a, b) => a + b, 0),
       byCloud,
       missing: { count: last?.missing.length ?? 0, lastPassAt: last?.finishedAt ?? null },
+      findings: Object.fromEntries(FINDING_KINDS.map((k) => [k, open.filter((f) => f.kind === k).length])) as Record<FindingKind, number>,
     };
+  }
+
+  /** Every reconcile finding kept in the store (open ones, and resolved ones until retention purges them), of one cloud or all. */
+  async findings(cloud?: string): Promise<{ lastPassAt: string | null; items: VmFinding[] }> {
+    const name = cloud === undefined ? undefined : this.deps.pool.resolve(cloud).name;
+    return { lastPassAt: this.deps.reconciler.lastPass?.finishedAt ?? null, items: await this.deps.findings.list(name) };
   }
 
   missing(): { lastPassAt: string | null; vms: MissingVm[] } {

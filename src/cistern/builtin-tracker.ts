@@ -4,7 +4,7 @@
 import { DispatcherError } from '../domain/errors.js';
 import type { Store } from '../store/store-open.js';
 import { TrackerStore, type TrackerRow } from '../store/tracker-store.js';
-import { TRACKER_STATUS, type AssignRequest, type NodeRef, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';
+import { pickByHostname, TRACKER_STATUS, type AssignRequest, type NodeRef, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';
 
 const LISTED_WITHOUT_FAULTY = ['FREE', 'ASSIGNED'];
 
@@ -22,36 +22,40 @@ export class BuiltinTracker implements Tracker {
   }
 
   async findNode(cloud: string, ref: NodeRef): Promise<TrackerRecord | undefined> {
-    const row = await this.records.find(cloud, ref);
+    if (ref.idVm !== undefined) {
+      const row = await this.records.byId(cloud, ref.idVm);
+      return row && toRecord(row);
+    }
+    if (ref.hostname === undefined) return undefined;
+    const row = pickByHostname(cloud, ref.hostname, await this.records.byHostname(cloud, ref.hostname));
     return row && toRecord(row);
   }
 
   async assign(cloud: string, request: AssignRequest): Promise<TrackerResult> {
-    const moved = await this.records.transition(cloud, request.hostname, ['FREE'], {
+    const moved = await this.records.transition(cloud, request.idVm, ['FREE'], {
       status: TRACKER_STATUS.ASSIGNED,
       status_desc: 'ASSIGNED',
       user: request.user,
       recipe: request.vmType,
     });
-    const row = moved[0] ?? (await this.records.findByHostname(cloud, request.hostname));
-    if (!row) throw new DispatcherError('not-found', `no node with hostname ${request.hostname} on cloud ${cloud}`, { subject: 'vm' });
-    if (moved.length === 0) {
-      throw new DispatcherError('conflict', `node ${row.id_vm} is ${row.status_desc}, not FREE`, { code: 'NotFree' });
-    }
+    const row = moved ?? (await this.existing(cloud, request.idVm));
+    if (!moved) throw new DispatcherError('conflict', `node ${row.id_vm} is ${row.status_desc}, not FREE`, { code: 'NotFree' });
     return { id_vm: row.id_vm, id: row.id, result: `Node ${row.id_vm} assigned` };
   }
 
-  async release(cloud: string, hostname: string): Promise<TrackerResult> {
-    const moved = await this.records.transition(cloud, hostname, ['ASSIGNED', 'FREE', 'FAULTY'], {
+  async release(cloud: string, idVm: string): Promise<TrackerResult> {
+    const moved = await this.records.transition(cloud, idVm, ['ASSIGNED', 'FREE', 'FAULTY'], {
       status: TRACKER_STATUS.RELEASED,
       status_desc: 'RELEASED',
       user: '',
     });
-    const row = moved[0] ?? (await this.records.findByHostname(cloud, hostname));
-    if (!row) throw new DispatcherError('not-found', `no node with hostname ${hostname} on cloud ${cloud}`, { subject: 'vm' });
-    if (moved.length === 0) throw new DispatcherError('conflict', `node ${row.id_vm} is already ${row.status_desc}`, { code: 'AlreadyReleased' });
+    const row = moved ?? (await this.existing(cloud, idVm));
+    if (!moved) throw new DispatcherError('conflict', `node ${row.id_vm} is already ${row.status_desc}`, { code: 'AlreadyReleased' });
     return { id_vm: row.id_vm, id: row.id, result: `Node ${row.id_vm} released` };
   }
+
+  /** Records are told apart by VM id, so any name may be started again. */
+  async checkNewName(_cloud: string, _hostname: string): Promise<void> {}
 
   async register(cloud: string, vm: { id_vm: string; hostname: string; recipe?: string }): Promise<void> {
     await this.records.upsert({ cloud, id_vm: vm.id_vm, hostname: vm.hostname, status: TRACKER_STATUS.FREE, status_desc: 'FREE', recipe: vm.recipe ?? '' });
@@ -71,6 +75,12 @@ export class BuiltinTracker implements Tracker {
   }
 
   async close(): Promise<void> {}
+
+  private async existing(cloud: string, idVm: string): Promise<TrackerRow> {
+    const row = await this.records.byId(cloud, idVm);
+    if (!row) throw new DispatcherError('not-found', `no node ${idVm} on cloud ${cloud}`, { subject: 'vm' });
+    return row;
+  }
 }
 
 function toRecord(row: TrackerRow): TrackerRecord {

@@ -2,6 +2,8 @@
 // against the documented shape: a Cistern that is down, slow, failing or answering garbage is a
 // 502 naming its host, never an empty result the caller would act on (the original returned `{}`
 // and carried on to destroy VMs). Cistern learns of VMs by itself, so register/forget do nothing.
+// Cistern's calls name a VM by hostname; ours name it by id, so each call first checks that the
+// hostname names that VM alone, and that Cistern's answer names the same VM.
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
@@ -9,7 +11,7 @@ import { DispatcherError } from '../domain/errors.js';
 import type { Logger } from '../drivers/driver.js';
 import { cisternRefusal, describeEndpoint, trackerFault, transportFault } from './cistern-faults.js';
 import { parseErrorAnswer, parseNodesAnswer, parseResultAnswer, type Parsed } from './cistern-schemas.js';
-import { findInRecords, type AssignRequest, type NodeRef, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';
+import { ambiguousHostname, findInRecords, isLive, type AssignRequest, type NodeRef, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';
 
 export interface CisternOptions {
   /** Base URL including the API prefix, e.g. `http://127.0.0.1:5071/api/v1`. */
@@ -86,18 +88,62 @@ export class CisternTracker implements Tracker {
 
   /** Cistern has no lookup route: the cloud's whole list, searched here. */
   async findNode(cloud: string, ref: NodeRef): Promise<TrackerRecord | undefined> {
-    return findInRecords(await this.listNodes(cloud, true), ref);
+    return findInRecords(cloud, await this.listNodes(cloud, true), ref);
   }
 
   async assign(cloud: string, request: AssignRequest): Promise<TrackerResult> {
-    const body = { hostname: request.hostname, user: request.user, vm_type: request.vmType };
+    const record = await this.soleBearer(cloud, request.idVm, 'FREE');
+    const body = { hostname: record.hostname, user: request.user, vm_type: request.vmType };
     const answer = await this.call('POST', `/vm/assign/${encodeURIComponent(cloud)}`, body);
-    return this.expect(answer, parseResultAnswer);
+    return this.actedOn(request.idVm, this.expect(answer, parseResultAnswer));
   }
 
-  async release(cloud: string, hostname: string): Promise<TrackerResult> {
-    const answer = await this.call('PUT', `/vm/release/${encodeURIComponent(cloud)}`, { hostname });
-    return this.expect(answer, parseResultAnswer);
+  async release(cloud: string, idVm: string): Promise<TrackerResult> {
+    const record = await this.soleBearer(cloud, idVm, 'live');
+    const answer = await this.call('PUT', `/vm/release/${encodeURIComponent(cloud)}`, { hostname: record.hostname });
+    return this.actedOn(idVm, this.expect(answer, parseResultAnswer));
+  }
+
+  /**
+   * A second VM with a tracked name could never be told apart in Cistern's protocol: refused
+   * before the cloud is called. A Cistern that cannot be asked does not stop starts: twins it
+   * learns of later are still refused by assign and release (soleBearer), never confused.
+   */
+  async checkNewName(cloud: string, hostname: string): Promise<void> {
+    let records: TrackerRecord[];
+    try {
+      records = await this.listNodes(cloud, true);
+    } catch (err) {
+      if (err instanceof DispatcherError && err.kind === 'tracker-fault') return;
+      throw err;
+    }
+    const bearers = records.filter((r) => r.hostname === hostname);
+    if (bearers.length === 0) return;
+    throw new DispatcherError('conflict', `Cistern already tracks a VM named ${hostname} on cloud ${cloud} (${bearers.map((r) => r.id_vm).join(', ')}): Cistern names VMs by hostname, so pick another name`, {
+      code: 'NameTaken',
+      details: { candidates: bearers.map((r) => r.id_vm), extensions: { candidates: bearers.map((r) => r.id_vm) } },
+    });
+  }
+
+  /**
+   * Cistern acts by hostname: the record of `idVm`, provided no other live record shares its
+   * hostname (Cistern could act on that one instead) and it is in the state the call needs.
+   */
+  private async soleBearer(cloud: string, idVm: string, needs: 'FREE' | 'live'): Promise<TrackerRecord> {
+    const records = await this.listNodes(cloud, true);
+    const record = records.find((r) => r.id_vm === idVm);
+    if (!record) throw new DispatcherError('not-found', `Cistern has no node ${idVm} on cloud ${cloud}`, { subject: 'vm' });
+    if (needs === 'FREE' && record.status_desc !== 'FREE') throw new DispatcherError('conflict', `node ${idVm} is ${record.status_desc}, not FREE`, { code: 'NotFree' });
+    if (needs === 'live' && !isLive(record)) throw new DispatcherError('conflict', `node ${idVm} is already ${record.status_desc}`, { code: 'AlreadyReleased' });
+    const twins = records.filter((r) => r.hostname === record.hostname && isLive(r));
+    if (twins.length > 1) throw ambiguousHostname(cloud, record.hostname, twins.map((r) => r.id_vm));
+    return record;
+  }
+
+  /** Cistern said which VM it changed: another one than asked is a fault to report, never a success. */
+  private actedOn(idVm: string, result: TrackerResult): TrackerResult {
+    if (result.id_vm !== idVm) throw this.fault(`acted on node ${result.id_vm} when asked for ${idVm}`, { asked: idVm, actedOn: result.id_vm });
+    return result;
   }
 
   async register(): Promise<void> {}

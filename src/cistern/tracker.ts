@@ -1,7 +1,9 @@
 // The assignment tracker port: which VM of which cloud is free, assigned to whom, or faulty.
 // Two implementations keep the same contract (test/contract/tracker-contract.ts): the built-in
 // tracker over our store, and the Cistern HTTP client. Records have Cistern's shape on purpose:
-// v1 `/vm/status` passes them through unchanged.
+// v1 `/vm/status` passes them through unchanged. A VM is identified by its id: a hostname is only
+// a key to look one up, and one that names several live VMs is refused, never guessed.
+import { DispatcherError } from '../domain/errors.js';
 
 export const TRACKER_STATUS = {
   FREE: 1,
@@ -35,7 +37,8 @@ export interface TrackerResult {
 }
 
 export interface AssignRequest {
-  hostname: string;
+  /** The cloud's VM id: the one record assign acts on. */
+  idVm: string;
   user: string;
   vmType: string;
 }
@@ -47,8 +50,33 @@ export interface NodeRef {
 }
 
 /** findNode over a listing, for trackers that cannot look one record up. */
-export function findInRecords(records: TrackerRecord[], ref: NodeRef): TrackerRecord | undefined {
-  return ref.idVm !== undefined ? records.find((r) => r.id_vm === ref.idVm) : records.find((r) => r.hostname === ref.hostname);
+export function findInRecords(cloud: string, records: TrackerRecord[], ref: NodeRef): TrackerRecord | undefined {
+  if (ref.idVm !== undefined) return records.find((r) => r.id_vm === ref.idVm);
+  return ref.hostname === undefined ? undefined : pickByHostname(cloud, ref.hostname, records.filter((r) => r.hostname === ref.hostname));
+}
+
+/** Records that can still be used or released: a RELEASED record is on its way out. */
+export function isLive(record: { status_desc: string }): boolean {
+  return record.status_desc !== 'RELEASED';
+}
+
+/**
+ * The record a hostname names among the records that carry it: the one live record, or (none
+ * live) the newest released one, so a second release still answers "already released". Several
+ * live records: 409 AmbiguousHostname with their ids; the caller names one by id.
+ */
+export function pickByHostname<R extends { id: number; id_vm: string; status_desc: string }>(cloud: string, hostname: string, records: R[]): R | undefined {
+  const live = records.filter(isLive);
+  if (live.length > 1) throw ambiguousHostname(cloud, hostname, live.map((r) => r.id_vm));
+  return live[0] ?? [...records].sort((a, b) => b.id - a.id)[0];
+}
+
+export function ambiguousHostname(cloud: string, hostname: string, candidates: string[]): DispatcherError {
+  return new DispatcherError(
+    'conflict',
+    `hostname ${hostname} names ${candidates.length} VMs on cloud ${cloud} (${candidates.join(', ')}): name one by its id`,
+    { code: 'AmbiguousHostname', details: { candidates, extensions: { candidates } } },
+  );
 }
 
 export interface TrackerHealth {
@@ -62,15 +90,25 @@ export interface Tracker {
   /** The cloud's records; faulty ones only when asked. `cloud` is always the canonical name. */
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]>;
   /**
-   * One record of the cloud (any status), by the cloud's VM id or else by hostname (the oldest
-   * record when several share it), as `listNodes(cloud, true)` then find would answer. The built-in
-   * tracker reads it through an index, so naming a VM costs the same among ten or ten thousand.
+   * One record of the cloud (any status), by the cloud's VM id or else by hostname (see
+   * pickByHostname: several live records with it are a 409 AmbiguousHostname), as
+   * `listNodes(cloud, true)` then find would answer. The built-in tracker reads it through an
+   * index, so naming a VM costs the same among ten or ten thousand.
    */
   findNode(cloud: string, ref: NodeRef): Promise<TrackerRecord | undefined>;
-  /** Flips a FREE record to ASSIGNED atomically: of two concurrent assigns exactly one wins, the other gets a 409 conflict. */
+  /**
+   * Flips the FREE record of exactly `request.idVm` to ASSIGNED atomically: of two concurrent
+   * assigns exactly one wins, the other gets a 409 conflict. No other record changes; a tracker
+   * that cannot act on that VM alone refuses with 409 and changes nothing.
+   */
   assign(cloud: string, request: AssignRequest): Promise<TrackerResult>;
-  /** Un-assigns the VM; the caller destroys it on the cloud afterwards. */
-  release(cloud: string, hostname: string): Promise<TrackerResult>;
+  /** Un-assigns exactly the VM `idVm` (same guarantee as assign); the caller destroys it on the cloud afterwards. */
+  release(cloud: string, idVm: string): Promise<TrackerResult>;
+  /**
+   * Refuses (409 NameTaken) a start whose name this tracker could not tell apart from a VM it
+   * already tracks on that cloud (Cistern acts by hostname); the built-in tracker accepts any.
+   */
+  checkNewName(cloud: string, hostname: string): Promise<void>;
   /** Records a VM the dispatcher started as FREE (Cistern learns of VMs by itself: a no-op there). */
   register(cloud: string, vm: { id_vm: string; hostname: string; recipe?: string }): Promise<void>;
   /** Drops the record of a VM that no longer exists (no-op for Cistern). */

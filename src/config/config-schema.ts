@@ -21,8 +21,14 @@ export interface CloudConfig {
   callTimeoutMs: number;
   /** How long images and sizes are cached (start resolves them on every call). */
   catalogTtlMs: number;
+  /** What a full reconcile pass does with VMs carrying this cloud's ownership tag but no record. */
+  reconcile: { orphans: OrphanPolicy; orphanGraceMs: number };
   options: Record<string, unknown>;
 }
+
+/** report: list them under /api/v2/status; adopt: track them FREE; destroy: destroy them (each recorded). */
+export const ORPHAN_POLICIES = ['report', 'adopt', 'destroy'] as const;
+export type OrphanPolicy = (typeof ORPHAN_POLICIES)[number];
 
 export interface Config {
   server: {
@@ -77,6 +83,17 @@ export interface Config {
     /** Operator settings re-read from the store (changes made through other instances). */
     settingsSyncMs: number;
   };
+  /** Purge of finished history by a background worker (ages in days; intervalMs 0 turns it off). */
+  retention: {
+    intervalMs: number;
+    /** Finished operations (succeeded, failed, interrupted) older than this. */
+    operationsDays: number;
+    auditDays: number;
+    /** VM records that ended (destroyed, forgotten), and resolved reconcile findings. */
+    vmRecordsDays: number;
+    /** Idempotency keys this long past their expiry (0: as soon as they expire). */
+    idempotencyGraceDays: number;
+  };
   cistern?: { url: string; timeoutMs: number; token?: string };
   clouds: CloudConfig[];
 }
@@ -93,6 +110,13 @@ export const cloudSchema = Joi.object({
   concurrency: Joi.number().integer().min(1).default(16),
   callTimeoutMs: Joi.number().integer().min(1).default(60_000),
   catalogTtlMs: Joi.number().integer().min(0).default(300_000),
+  reconcile: Joi.object({
+    orphans: Joi.string()
+      .valid(...ORPHAN_POLICIES)
+      .default('report'),
+    // Longer than a create can take: a VM whose create is still in flight is not an orphan yet.
+    orphanGraceMs: Joi.number().integer().min(0).default(900_000),
+  }).default(),
   options: Joi.object().unknown(true).default({}),
 });
 
@@ -150,6 +174,13 @@ export const configSchema = Joi.object({
     startupPollMs: Joi.number().integer().min(0).default(2_000),
     bootTimeoutMs: Joi.number().integer().min(1).default(900_000),
     settingsSyncMs: Joi.number().integer().min(0).default(10_000),
+  }).default(),
+  retention: Joi.object({
+    intervalMs: Joi.number().integer().min(0).default(3_600_000),
+    operationsDays: Joi.number().min(0).default(30),
+    auditDays: Joi.number().min(0).default(365),
+    vmRecordsDays: Joi.number().min(0).default(90),
+    idempotencyGraceDays: Joi.number().min(0).default(0),
   }).default(),
   cistern: Joi.object({
     url: Joi.string().uri({ scheme: ['http', 'https'] }).required(),

@@ -34,11 +34,10 @@ export class AssignmentService {
   }
 
   async assign(cloud: CloudConnection, input: AssignInput): Promise<TrackerResult> {
-    const hostname = input.hostname ?? (await this.recordFor(cloud, { node: input.node })).hostname;
+    // Resolved to one VM id first: the tracker acts on that VM alone, whatever its name.
+    const idVm = input.node ?? (await this.recordFor(cloud, input)).id_vm;
     const admission = this.deps.admission ?? OPEN_ADMISSION;
-    return admission.assign(cloud, { hostname, user: input.user }, () =>
-      this.deps.tracker.assign(cloud.name, { hostname, user: input.user, vmType: input.vmType }),
-    );
+    return admission.assign(cloud, { idVm, user: input.user }, () => this.deps.tracker.assign(cloud.name, { idVm, user: input.user, vmType: input.vmType }));
   }
 
   /** `operationId` continues an operation created earlier (v2 queues it before the work starts). */
@@ -48,7 +47,7 @@ export class AssignmentService {
     // Resolved before anything changes: a tracker fault here leaves the cloud untouched.
     const record = await this.recordFor(cloud, ref);
     return this.deps.operations.run({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId, request: ref, operationId }, async (steps) => {
-      const released = await this.deps.tracker.release(cloud.name, record.hostname);
+      const released = await this.deps.tracker.release(cloud.name, record.id_vm);
       await steps.done('tracker.release', released.result);
       await this.destroyReleased(cloud, record.id_vm, steps);
       return { ...released, result: `${released.result} and deleted` };
@@ -78,7 +77,7 @@ export class AssignmentService {
     }
   }
 
-  /** The tracker's record of a VM named by id or hostname (the original resolved both through the tracker). */
+  /** The tracker's record of a VM named by id or hostname (a hostname several live VMs carry is a 409 AmbiguousHostname). */
   private async recordFor(cloud: CloudConnection, ref: VmRef): Promise<TrackerRecord> {
     const record = await this.deps.tracker.findNode(cloud.name, ref.node ? { idVm: ref.node } : { hostname: ref.hostname });
     if (!record) {

@@ -1,9 +1,9 @@
 // Everything the APIs do to VMs, images and sizes, whatever the version that asks.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DispatcherError } from '../domain/errors.js';
+import { DispatcherError, isDispatcherError } from '../domain/errors.js';
 import type { Image, KeyPair, PortRule, Size, Tenant, Vm } from '../domain/vm-model.js';
-import type { Tracker } from '../cistern/tracker.js';
+import { ambiguousHostname, isLive, type Tracker } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
@@ -78,9 +78,17 @@ export class VmService {
     if (ref.node) return cloud.call('getVm', 'get', (d, signal) => d.getVm(ref.node as string, signal));
     if (!ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
     const hostname = ref.hostname;
+    // Tracked twins are a 409 AmbiguousHostname, never a guess. A tracker that is down does not
+    // stop v1 stop/power/firewall: the cloud's own lookup answers then, as it did before.
+    const tracked = await this.deps.tracker.findNode(cloud.name, { hostname }).catch((err: unknown) => {
+      if (isDispatcherError(err, 'tracker-fault')) return undefined;
+      throw err;
+    });
+    if (tracked && isLive(tracked)) return cloud.call('getVm', 'get', (d, signal) => d.getVm(tracked.id_vm, signal));
     if (cloud.has('find-by-name')) return cloud.call('findVmByName', undefined, (d, signal) => d.findVmByName(hostname, signal));
-    const all = await this.listVms(cloud);
-    return all.find((vm) => vm.name === hostname) ?? null;
+    const named = (await this.listVms(cloud)).filter((vm) => vm.name === hostname && vm.state !== 'terminated');
+    if (named.length > 1) throw ambiguousHostname(cloud.name, hostname, named.map((vm) => vm.id));
+    return named[0] ?? null;
   }
 
   async resolveVm(cloud: CloudConnection, ref: VmRef): Promise<Vm> {
@@ -89,10 +97,14 @@ export class VmService {
     return vm;
   }
 
-  /** The checks a start passes first (drain, cloud enabled, allocation), alone: v2 runs them before queueing a start so a refusal answers at once. */
-  checkStart(cloud: CloudConnection): Promise<void> {
+  /**
+   * The checks a start passes first (drain, cloud enabled, allocation, and with `name` a name
+   * Cistern already tracks), alone: v2 runs them before queueing a start so a refusal answers at once.
+   */
+  async checkStart(cloud: CloudConnection, name?: string): Promise<void> {
     cloud.require('create');
-    return (this.deps.admission ?? OPEN_ADMISSION).checkStart(cloud);
+    await (this.deps.admission ?? OPEN_ADMISSION).checkStart(cloud);
+    if (name !== undefined) await this.deps.tracker.checkNewName(cloud.name, name);
   }
 
   /**
@@ -103,6 +115,7 @@ export class VmService {
    */
   async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, requestId: string = randomUUID()): Promise<Vm> {
     cloud.require('create');
+    await this.deps.tracker.checkNewName(cloud.name, request.name);
     const admission = this.deps.admission ?? OPEN_ADMISSION;
     const run = { kind: 'vm.start', cloud: cloud.name, userId, request: { ...request, userData: undefined }, operationId, requestId };
     return admission.start(cloud, () => this.deps.operations.run(run, async (steps) => {

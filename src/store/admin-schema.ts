@@ -82,6 +82,24 @@ export interface AuditLogTable {
   message: string | null;
 }
 
+/** Migration 0005_vm_identity (see vm-identity-migration.ts). */
+export interface VmFindingsTable {
+  cloud: string;
+  id_vm: string;
+  /** `missing`, `unknown` or `stuck-releasing`. */
+  kind: string;
+  hostname: string | null;
+  /** What was last seen or done (a destroy's error, say). */
+  detail: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  /** null while open; `adopted`, `destroyed` or `forgotten` once acted on. */
+  resolution: string | null;
+  resolved_at: string | null;
+  /** `reconciler` (the cloud's orphan policy) or the operator's name. */
+  resolved_by: string | null;
+}
+
 export interface AdminTables {
   cloud_overrides: CloudOverridesTable;
   cloud_aliases: CloudAliasesTable;
@@ -89,4 +107,5 @@ export interface AdminTables {
   vm_flags: VmFlagsTable;
   vm_records: VmRecordsTable;
   audit_log: AuditLogTable;
+  vm_findings: VmFindingsTable;
 }

@@ -125,12 +125,13 @@ export class AdminStore {
     return (await query.orderBy('updated_at').execute()).map(toFlag);
   }
 
-  async isRetiring(cloud: string, hostname: string): Promise<boolean> {
+  /** By VM id: a twin with the same name is another VM, with flags of its own. */
+  async isRetiring(cloud: string, idVm: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('vm_flags')
       .select('retiring')
       .where('cloud', '=', cloud)
-      .where('hostname', '=', hostname)
+      .where('id_vm', '=', idVm)
       .where('retiring', '=', 1)
       .executeTakeFirst();
     return row !== undefined;

@@ -14,25 +14,16 @@ export class TrackerStore {
     return normalize(await query.orderBy('id').execute());
   }
 
-  /** By VM id (unique per cloud), else the oldest record with the hostname: both read through an index. */
-  async find(cloud: string, ref: { idVm?: string; hostname?: string }): Promise<TrackerRow | undefined> {
-    let query = this.db.selectFrom('tracker_nodes').selectAll().where('cloud', '=', cloud);
-    if (ref.idVm !== undefined) query = query.where('id_vm', '=', ref.idVm);
-    else if (ref.hostname !== undefined) query = query.where('hostname', '=', ref.hostname);
-    else return undefined;
-    const row = await query.orderBy('id').limit(1).executeTakeFirst();
+  /** The record of one VM (unique per cloud), through the (cloud, id_vm) unique index. */
+  async byId(cloud: string, idVm: string): Promise<TrackerRow | undefined> {
+    const row = await this.db.selectFrom('tracker_nodes').selectAll().where('cloud', '=', cloud).where('id_vm', '=', idVm).executeTakeFirst();
     return row && normalize([row])[0];
   }
 
-  async findByHostname(cloud: string, hostname: string): Promise<TrackerRow | undefined> {
-    const row = await this.db
-      .selectFrom('tracker_nodes')
-      .selectAll()
-      .where('cloud', '=', cloud)
-      .where('hostname', '=', hostname)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    return row && normalize([row])[0];
+  /** Every record carrying the hostname (a name is not unique: clouds allow twins), oldest first, through an index. */
+  async byHostname(cloud: string, hostname: string): Promise<TrackerRow[]> {
+    const rows = await this.db.selectFrom('tracker_nodes').selectAll().where('cloud', '=', cloud).where('hostname', '=', hostname).orderBy('id').execute();
+    return normalize(rows);
   }
 
   /** Inserts the record, or leaves an existing one for the same VM alone. */
@@ -46,24 +37,24 @@ export class TrackerStore {
   }
 
   /**
-   * Moves the record from one of `from` to `to`; answers the records moved, newest first (none
-   * when no record was in such a state). RETURNING saves reading the record back.
+   * Moves the record of exactly one VM from one of `from` to `to`; answers it as moved, or
+   * undefined when it was in no such state. RETURNING saves reading the record back.
    */
   async transition(
     cloud: string,
-    hostname: string,
+    idVm: string,
     from: string[],
     to: { status: number; status_desc: string; user: string; recipe?: string },
-  ): Promise<TrackerRow[]> {
-    const rows = await this.db
+  ): Promise<TrackerRow | undefined> {
+    const row = await this.db
       .updateTable('tracker_nodes')
       .set({ ...to, updated_at: new Date().toISOString() })
       .where('cloud', '=', cloud)
-      .where('hostname', '=', hostname)
+      .where('id_vm', '=', idVm)
       .where('status_desc', 'in', from)
       .returningAll()
-      .execute();
-    return normalize(rows).sort((a, b) => b.id - a.id);
+      .executeTakeFirst();
+    return row && normalize([row])[0];
   }
 
   async remove(cloud: string, idVm: string): Promise<void> {

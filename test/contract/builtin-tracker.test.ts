@@ -19,9 +19,9 @@ for (const backend of storeBackends()) {
       seed: async (cloud, vms) => {
         for (const vm of vms) await tracker.register(cloud, vm);
       },
-      markFaulty: async (cloud, hostname) => {
-        const moved = await records.transition(cloud, hostname, ['FREE', 'ASSIGNED'], { status: TRACKER_STATUS.FAULTY, status_desc: 'FAULTY', user: '' });
-        assert.ok(moved, `${hostname} marked faulty`);
+      markFaulty: async (cloud, idVm) => {
+        const moved = await records.transition(cloud, idVm, ['FREE', 'ASSIGNED'], { status: TRACKER_STATUS.FAULTY, status_desc: 'FAULTY', user: '' });
+        assert.ok(moved, `${idVm} marked faulty`);
       },
       close: () => store.destroy(),
     };
@@ -43,7 +43,7 @@ for (const backend of storeBackends()) {
     it('lets exactly one of 50 concurrent assigns of one VM win; the others get 409', async () => {
       await tracker.register('race', { id_vm: 'vm-race', hostname: 'host-race', recipe: 'worker' });
       const users = Array.from({ length: 50 }, (_, i) => `user-${i}`);
-      const outcomes = await Promise.allSettled(users.map((user) => tracker.assign('race', { hostname: 'host-race', user, vmType: 'worker' })));
+      const outcomes = await Promise.allSettled(users.map((user) => tracker.assign('race', { idVm: 'vm-race', user, vmType: 'worker' })));
       const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [users[i]] : []));
       assert.equal(winners.length, 1, `exactly one winner, got ${winners.length}`);
       for (const o of outcomes) {
@@ -59,11 +59,30 @@ for (const backend of storeBackends()) {
 
     it('registers a VM once: registering it again leaves its assignment alone', async () => {
       await tracker.register('again', { id_vm: 'vm-1', hostname: 'host-1' });
-      await tracker.assign('again', { hostname: 'host-1', user: 'ada', vmType: 'worker' });
+      await tracker.assign('again', { idVm: 'vm-1', user: 'ada', vmType: 'worker' });
       await tracker.register('again', { id_vm: 'vm-1', hostname: 'host-1' });
       const records = await tracker.listNodes('again', true);
       assert.equal(records.length, 1);
       assert.equal(records[0].user, 'ada');
+    });
+
+    // Case 1 of issue 13: assign A answered B and marked both, release A marked B RELEASED.
+    it('acts on exactly the twin asked for: assign A marks only A, release A leaves B FREE and releasable', async () => {
+      await tracker.register('twins', { id_vm: 'vm-a', hostname: 'twin' });
+      await tracker.register('twins', { id_vm: 'vm-b', hostname: 'twin' });
+      const assigned = await tracker.assign('twins', { idVm: 'vm-a', user: 'ada', vmType: 'worker' });
+      assert.equal(assigned.id_vm, 'vm-a');
+      const status = async () => Object.fromEntries((await tracker.listNodes('twins', true)).map((r) => [r.id_vm, r.status_desc]));
+      assert.deepEqual(await status(), { 'vm-a': 'ASSIGNED', 'vm-b': 'FREE' });
+      assert.equal((await tracker.release('twins', 'vm-a')).id_vm, 'vm-a');
+      assert.deepEqual(await status(), { 'vm-a': 'RELEASED', 'vm-b': 'FREE' });
+      assert.equal((await tracker.release('twins', 'vm-b')).id_vm, 'vm-b');
+      assert.deepEqual(await status(), { 'vm-a': 'RELEASED', 'vm-b': 'RELEASED' });
+    });
+
+    it('accepts any name for a new VM: records are told apart by id', async () => {
+      await tracker.register('names', { id_vm: 'vm-1', hostname: 'taken' });
+      await tracker.checkNewName('names', 'taken');
     });
 
     it('forgets the record of a VM that no longer exists', async () => {

@@ -48,10 +48,14 @@ for (const backend of storeBackends()) {
 
       await admin.setRetiring('a', { idVm: 'vm-1', hostname: 'h1' }, 'retire', 'op');
       await admin.setRetiring('a', { idVm: 'vm-2', hostname: 'h2' }, 'shutdown', 'op');
-      assert.equal(await admin.isRetiring('a', 'h1'), true);
-      assert.equal(await admin.isRetiring('b', 'h1'), false);
+      // A flag belongs to one VM id: a twin named h1 is another VM.
+      await admin.setRetiring('a', { idVm: 'vm-3', hostname: 'h1' }, 'retire', 'op');
+      await admin.clearFlags('a', 'vm-3');
+      assert.equal(await admin.isRetiring('a', 'vm-1'), true);
+      assert.equal(await admin.isRetiring('a', 'vm-3'), false, 'the twin of a retiring VM is not retiring');
+      assert.equal(await admin.isRetiring('b', 'vm-1'), false);
       assert.equal(await admin.clearFlags('a', 'vm-1'), 1);
-      assert.equal(await admin.isRetiring('a', 'h1'), false);
+      assert.equal(await admin.isRetiring('a', 'vm-1'), false);
       assert.equal(await admin.clearFlags('a'), 1);
     });
 

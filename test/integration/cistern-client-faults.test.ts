@@ -9,7 +9,7 @@ import { DispatcherError } from '../../src/domain/errors.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { CisternDouble, startCisternDouble } from '../support/cistern/cistern-double.js';
 
-const assignAda = { hostname: 'host-1', user: 'ada', vmType: 'worker' };
+const assignAda = { idVm: 'vm-1', user: 'ada', vmType: 'worker' };
 
 async function rejectsWith(promise: Promise<unknown>, kind: DispatcherError['kind'], message: string | RegExp): Promise<DispatcherError> {
   let caught: unknown;
@@ -46,13 +46,13 @@ describe('cistern client faults', () => {
     const err = await rejectsWith(tracker.listNodes('default', false), 'tracker-fault', `${at}: connection refused`);
     assert.equal(err.status, 502);
     await rejectsWith(tracker.assign('default', assignAda), 'tracker-fault', `${at}: connection refused`);
-    await rejectsWith(tracker.release('default', 'host-1'), 'tracker-fault', `${at}: connection refused`);
+    await rejectsWith(tracker.release('default', 'vm-1'), 'tracker-fault', `${at}: connection refused`);
     await double.accept();
     assert.equal((await tracker.listNodes('default', false)).length, 1);
   });
 
   it('gives up on a Cistern that never answers after the configured timeout', async () => {
-    double.fail({ kind: 'hang' });
+    double.fail({ kind: 'hang' }, { call: 'assign' });
     const started = Date.now();
     await rejectsWith(tracker.assign('default', assignAda), 'tracker-fault', `${at}: did not answer within 300 ms`);
     const elapsed = Date.now() - started;
@@ -70,13 +70,13 @@ describe('cistern client faults', () => {
   it('reports an HTTP 5xx, with Cistern\'s message when it sent one', async () => {
     double.fail({ kind: 'http-status', status: 500 });
     await rejectsWith(tracker.listNodes('default', true), 'tracker-fault', `${at}: answered HTTP 500`);
-    double.fail({ kind: 'error', message: 'database is locked', httpStatus: 503 });
+    double.fail({ kind: 'error', message: 'database is locked', httpStatus: 503 }, { call: 'assign' });
     await rejectsWith(tracker.assign('default', assignAda), 'tracker-fault', `${at}: answered HTTP 503: database is locked`);
   });
 
   it('reports a non-JSON answer with its content type', async () => {
-    double.fail({ kind: 'html' });
-    await rejectsWith(tracker.release('default', 'host-1'), 'tracker-fault', `${at}: answered non-JSON (text/html) with HTTP 200`);
+    double.fail({ kind: 'html' }, { call: 'release' });
+    await rejectsWith(tracker.release('default', 'vm-1'), 'tracker-fault', `${at}: answered non-JSON (text/html) with HTTP 200`);
   });
 
   it('reports a wrong base path (an HTML 404) as a fault, not as an empty list', async () => {
@@ -93,16 +93,16 @@ describe('cistern client faults', () => {
     await rejectsWith(tracker.listNodes('default', false), 'tracker-fault', `${at}: answered an unexpected shape: "nodes" is required`);
     double.fail({ kind: 'shape', body: { status: 'ok', nodes: [{ id: '1', id_vm: 'vm-1' }] } });
     await rejectsWith(tracker.listNodes('default', false), 'tracker-fault', /unexpected shape: "nodes\[0\]\.id" must be a number$/);
-    double.fail({ kind: 'shape', body: { status: 'ok', id_vm: 'vm-1', id: 1 } });
+    double.fail({ kind: 'shape', body: { status: 'ok', id_vm: 'vm-1', id: 1 } }, { call: 'assign' });
     await rejectsWith(tracker.assign('default', assignAda), 'tracker-fault', /unexpected shape: "result" is required$/);
-    double.fail({ kind: 'shape', body: { status: 'maybe' } });
-    await rejectsWith(tracker.release('default', 'host-1'), 'tracker-fault', /unexpected shape: "status" must be \[ok\]$/);
+    double.fail({ kind: 'shape', body: { status: 'maybe' } }, { call: 'release' });
+    await rejectsWith(tracker.release('default', 'vm-1'), 'tracker-fault', /unexpected shape: "status" must be \[ok\]$/);
     double.fail({ kind: 'shape', body: [] });
     await rejectsWith(tracker.listNodes('default', false), 'tracker-fault', /unexpected shape/);
   });
 
   it("turns Cistern's own refusal into a 409 carrying its message", async () => {
-    double.fail({ kind: 'error', message: 'Node host-1 is reserved' });
+    double.fail({ kind: 'error', message: 'Node host-1 is reserved' }, { call: 'assign' });
     const err = await rejectsWith(tracker.assign('default', assignAda), 'conflict', 'Node host-1 is reserved');
     assert.equal(err.status, 409);
     assert.equal(err.code, 'CisternError');

@@ -38,15 +38,18 @@ describe('cistern client on the wire', () => {
     double.seed(cloud, [{ id_vm: 'vm-1', hostname: 'host-1' }]);
     await tracker.listNodes(cloud, true);
     await tracker.listNodes(cloud, false);
-    await tracker.assign(cloud, { hostname: 'host-1', user: 'ada', vmType: 'worker' });
-    await tracker.release(cloud, 'host-1');
+    await tracker.assign(cloud, { idVm: 'vm-1', user: 'ada', vmType: 'worker' });
+    await tracker.release(cloud, 'vm-1');
     const encoded = 'lab%20cloud%2F%C3%A4';
     assert.deepEqual(
       double.requests.map((r) => ({ method: r.method, rawPath: r.rawPath, cloud: r.cloud, body: r.body })),
       [
         { method: 'GET', rawPath: `/api/v1/nodes/${encoded}`, cloud, body: { with_faulty_nodes: true } },
         { method: 'GET', rawPath: `/api/v1/nodes/${encoded}`, cloud, body: { with_faulty_nodes: false } },
+        // Assign and release name a VM by id: the client checks the hostname names it alone first.
+        { method: 'GET', rawPath: `/api/v1/nodes/${encoded}`, cloud, body: { with_faulty_nodes: true } },
         { method: 'POST', rawPath: `/api/v1/vm/assign/${encoded}`, cloud, body: { hostname: 'host-1', user: 'ada', vm_type: 'worker' } },
+        { method: 'GET', rawPath: `/api/v1/nodes/${encoded}`, cloud, body: { with_faulty_nodes: true } },
         { method: 'PUT', rawPath: `/api/v1/vm/release/${encoded}`, cloud, body: { hostname: 'host-1' } },
       ],
     );
@@ -72,7 +75,7 @@ describe('cistern client on the wire', () => {
     const wrong = createCisternTracker({ url: double.url, timeoutMs: 1_000, token: 'not-the-token' }, logger);
     try {
       let caught: unknown;
-      await wrong.assign('default', { hostname: 'h', user: 'u', vmType: 't' }).catch((err: unknown) => (caught = err));
+      await wrong.assign('default', { idVm: 'vm-1', user: 'u', vmType: 't' }).catch((err: unknown) => (caught = err));
       assert.ok(caught instanceof DispatcherError);
       assert.equal(caught.kind, 'tracker-fault');
       assert.equal(caught.message, `Cistern at ${double.host}: answered HTTP 401`);
@@ -86,10 +89,10 @@ describe('cistern client on the wire', () => {
   it('never logs the token, whatever happens', async () => {
     double.seed('default', [{ id_vm: 'vm-1', hostname: 'host-1' }]);
     await tracker.listNodes('default', true);
-    await tracker.assign('default', { hostname: 'host-1', user: 'ada', vmType: 'worker' });
-    await tracker.assign('default', { hostname: 'host-1', user: 'bob', vmType: 'worker' }).catch(() => {});
+    await tracker.assign('default', { idVm: 'vm-1', user: 'ada', vmType: 'worker' });
+    await tracker.assign('default', { idVm: 'vm-1', user: 'bob', vmType: 'worker' }).catch(() => {});
     double.fail({ kind: 'http-status', status: 500 }, { times: 1 });
-    await tracker.release('default', 'host-1').catch(() => {});
+    await tracker.release('default', 'vm-1').catch(() => {});
     await double.refuse();
     await tracker.listNodes('default', true).catch(() => {});
     await tracker.health();
@@ -100,8 +103,8 @@ describe('cistern client on the wire', () => {
   it('reuses one kept-alive connection for a run of calls', async () => {
     double.seed('default', [{ id_vm: 'vm-1', hostname: 'host-1' }]);
     for (let i = 0; i < 5; i++) await tracker.listNodes('default', false);
-    await tracker.assign('default', { hostname: 'host-1', user: 'ada', vmType: 'worker' });
-    assert.equal(double.requests.length, 6);
+    await tracker.assign('default', { idVm: 'vm-1', user: 'ada', vmType: 'worker' });
+    assert.equal(double.requests.length, 7, 'five lists, the lookup before the assign, the assign');
     assert.equal(double.connections, 1);
   });
 

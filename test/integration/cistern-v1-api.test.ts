@@ -13,7 +13,7 @@ describe('v1 assign/release/status through Cistern', () => {
   afterEach(() => c.double.heal());
   after(async () => c?.close());
 
-  it('assigns by hostname: one POST to Cistern, its answer passed through', async () => {
+  it('assigns by hostname: the name resolved to one VM id, checked to name that VM alone, then one POST; its answer passed through', async () => {
     const vm = await c.trackedVm();
     const before = c.double.requests.length;
     const res = await c.app.request('PUT', '/api/v1/vm/action/assign', { hostname: vm.name, user: 'ada', vm_type: 'worker' });
@@ -22,9 +22,13 @@ describe('v1 assign/release/status through Cistern', () => {
     const sent = c.double.requests.slice(before);
     assert.deepEqual(
       sent.map((r) => [r.method, r.rawPath, r.body]),
-      [['POST', '/api/v1/vm/assign/default', { hostname: vm.name, user: 'ada', vm_type: 'worker' }]],
+      [
+        ['GET', '/api/v1/nodes/default', { with_faulty_nodes: true }],
+        ['GET', '/api/v1/nodes/default', { with_faulty_nodes: true }],
+        ['POST', '/api/v1/vm/assign/default', { hostname: vm.name, user: 'ada', vm_type: 'worker' }],
+      ],
     );
-    assert.equal(sent[0].authorization, `Bearer ${CISTERN_TOKEN}`, "Cistern's token, not the caller's dispatcher token");
+    assert.equal(sent[2].authorization, `Bearer ${CISTERN_TOKEN}`, "Cistern's token, not the caller's dispatcher token");
     assert.equal(c.double.records.find('default', vm.name)?.user, 'ada');
   });
 
@@ -47,17 +51,19 @@ describe('v1 assign/release/status through Cistern', () => {
     assert.deepEqual(c.double.requests.slice(before).map((r) => r.call), ['nodes'], 'looked up, never assigned');
   });
 
-  it("answers 409 with Cistern's own message when the VM is not free", async () => {
+  it('answers 409 when the VM is not free, without asking Cistern to assign it', async () => {
     const vm = await c.trackedVm();
     assert.equal((await c.app.request('PUT', '/api/v1/vm/action/assign', { hostname: vm.name, user: 'ada', vm_type: 'worker' })).status, 200);
+    const assigns = c.double.received('assign').length;
     const res = await c.app.request('PUT', '/api/v1/vm/action/assign', { hostname: vm.name, user: 'bob', vm_type: 'worker' });
     assert.equal(res.status, 409);
+    assert.equal(c.double.received('assign').length, assigns);
     assert.deepEqual(res.body, {
       status: 'error',
       status_code: 409,
       status_short_message: 'Conflict',
       status_long_message: 'Request conflict',
-      message: `Node ${vm.name} is not free (ASSIGNED)`,
+      message: `node ${vm.id} is ASSIGNED, not FREE`,
     });
   });
 

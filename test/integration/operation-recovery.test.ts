@@ -68,7 +68,7 @@ for (const backend of storeBackends()) {
       const { vms, assignments, tracker, operations } = first.dispatcher.services;
       const cloud = vms.cloud('default');
       const vm = await vms.start(cloud, { name: 'durable-1', image: 'ubuntu-24.04', size: 'm1.small' });
-      await tracker.assign('default', { hostname: 'durable-1', user: 'u', vmType: 't' });
+      await tracker.assign('default', { idVm: vm.id, user: 'u', vmType: 't' });
       first.fake().setFaults({ timeoutRate: 1, hangMs: 400 }); // the cloud hangs after the tracker step
       const release = assignments.release(cloud, { node: vm.id }).catch((err: unknown) => err);
       const midway = await waitFor('the release to note its tracker step', async () => {
@@ -85,9 +85,9 @@ for (const backend of storeBackends()) {
       const first = await boot('release-crash');
       const { vms, tracker, operations } = first.dispatcher.services;
       const vm = await vms.start(vms.cloud('default'), { name: 'rel-crash', image: 'ubuntu-24.04', size: 'm1.small' });
-      await tracker.assign('default', { hostname: 'rel-crash', user: 'u', vmType: 't' });
+      await tracker.assign('default', { idVm: vm.id, user: 'u', vmType: 't' });
       // What kill -9 right after the tracker step leaves: RELEASED, the operation running with that step.
-      await tracker.release('default', 'rel-crash');
+      await tracker.release('default', vm.id);
       const op = await operations.create({ kind: 'vm.release', cloud: 'default', target: vm.id, request: { node: vm.id }, state: 'running', owner: DEAD });
       await operations.update(op.id, { steps: [{ step: 'tracker.release', state: 'done', at: new Date().toISOString() }] });
 

@@ -28,7 +28,7 @@ describe('status', () => {
           options: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET, maxAttempts: 1 },
         },
       ],
-      config: { reconciler: { intervalMs: 40, startupPollMs: 40, settingsSyncMs: 40 } },
+      config: { reconciler: { intervalMs: 40, startupPollMs: 40, settingsSyncMs: 40 }, retention: { intervalMs: 40 } },
     });
     userAuth = bearer(await userToken(app, 'viewer'));
   });
@@ -104,9 +104,9 @@ describe('status', () => {
     app.dispatcher.startBackground();
     const beats = await waitFor('every worker to beat twice', async () => {
       const items = (await app.request('GET', '/api/v2/status/heartbeats', undefined, userAuth)).body.items as Beat[];
-      return items.length === 3 && items.every((b) => b.rounds >= 2) ? items : undefined;
+      return items.length === 4 && items.every((b) => b.rounds >= 2) ? items : undefined;
     });
-    assert.deepEqual(beats.map((b) => b.worker).sort(), ['reconciler', 'settings-sync', 'startup-poller']);
+    assert.deepEqual(beats.map((b) => b.worker).sort(), ['reconciler', 'retention', 'settings-sync', 'startup-poller']);
     for (const beat of beats) {
       assert.deepEqual([beat.late, beat.running], [false, true]);
       assert.ok(beat.secondsSinceLastBeat < 5);

@@ -84,9 +84,9 @@ for (const backend of storeBackends()) {
       assert.equal(rows.length, 1);
       assert.equal(rows[0].hostname, 'h1');
       assert.equal(typeof rows[0].id, 'number');
-      assert.equal((await tracker.transition('a', 'h1', ['FREE'], { status: 2, status_desc: 'ASSIGNED', user: 'u' })).length, 1);
-      assert.deepEqual(await tracker.transition('a', 'h1', ['FREE'], { status: 2, status_desc: 'ASSIGNED', user: 'v' }), []);
-      assert.equal((await tracker.findByHostname('a', 'h1'))?.user, 'u');
+      assert.equal((await tracker.transition('a', 'vm-1', ['FREE'], { status: 2, status_desc: 'ASSIGNED', user: 'u' }))?.user, 'u');
+      assert.equal(await tracker.transition('a', 'vm-1', ['FREE'], { status: 2, status_desc: 'ASSIGNED', user: 'v' }), undefined);
+      assert.equal((await tracker.byId('a', 'vm-1'))?.user, 'u');
       assert.deepEqual((await tracker.list('a', ['FREE'])).length, 0);
       await tracker.remove('a', 'vm-1');
       assert.equal((await tracker.list('a')).length, 0);

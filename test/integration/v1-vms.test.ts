@@ -69,14 +69,14 @@ describe('API v1 VMs on fake clouds', () => {
     assert.equal(cloud.body.message, 'Cloud not valid or wrong path');
   });
 
-  it('stops (destroys) by hostname with one filtered lookup, never listing the cloud', async () => {
+  it('stops (destroys) by hostname with one lookup by id (the tracker names the VM), never listing the cloud', async () => {
     const started = await app.request('POST', '/api/v1/vm/start', { ...START, name: 'to-stop' });
     const before = { ...app.fake().calls };
     const response = await app.request('PUT', '/api/v1/vm/stop', { hostname: 'to-stop' });
     assert.deepEqual(response.body, { status: 'ok', result: `Node ${started.body.nodes.id} deleted` });
     const calls = app.fake().calls;
     assert.equal((calls.listVms ?? 0) - (before.listVms ?? 0), 0);
-    assert.equal((calls.findVmByName ?? 0) - (before.findVmByName ?? 0), 1);
+    assert.equal((calls.getVm ?? 0) - (before.getVm ?? 0) + (calls.findVmByName ?? 0) - (before.findVmByName ?? 0), 1);
     assert.equal((calls.destroyVm ?? 0) - (before.destroyVm ?? 0), 1);
   });
 

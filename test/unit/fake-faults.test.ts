@@ -54,13 +54,14 @@ describe('fake cloud: state file', () => {
 });
 
 describe('fake cloud: cancellation', () => {
-  it('a create hung by the timeout fault ends when its signal aborts, and makes no VM', async () => {
+  it('a create hung by the timeout fault ends when its signal aborts, and makes no VM', { timeout: 30_000 }, async () => {
     const driver = await fake({ faults: { timeoutRate: 1, hangMs: 600_000 } });
     const controller = new AbortController();
     const pending = driver.createVm({ ...CREATE, requestId: 'r-abort' }, controller.signal);
     controller.abort(new Error('pool timeout'));
     await assert.rejects(pending);
     assert.equal(driver.size, 0, 'an aborted create does nothing at the cloud');
+    driver.setFaults({ timeoutRate: 0 });
     assert.equal(await driver.findVmByRequestId('r-abort'), null);
   });
 });

@@ -93,11 +93,11 @@ const start = (path: string, deprecated: boolean): RouteDoc[] =>
       deprecated,
       request: { body: schemas.startBody },
       responses: {
-        200: { description: 'The new node (`emulate: true` answers a canned node and starts nothing).', schema: Joi.object({ status: ok, nodes: nodeSchema.required() }), example: { status: 'ok', nodes: emulatedNode('demo-vm', exampleCloud, false) } },
+        200: { description: 'The new node (`emulate: true` answers a canned node and starts nothing).', schema: Joi.object({ status: ok, nodes: nodeSchema.required() }), example: { status: 'ok', nodes: emulatedNode('spec-v1-emulated-start', exampleCloud, false) } },
         ...errors(400, 401, 404, 501, 502, 504),
       },
     },
-    [{ summary: 'Emulated start', body: { name: 'demo-vm', image: 'ubuntu-24.04', size: 'm1.small', emulate: true }, status: 200 }],
+    [{ summary: 'Emulated start', body: { name: 'spec-v1-emulated-start', image: 'ubuntu-24.04', size: 'm1.small', emulate: true }, status: 200 }],
   );
 
 const stop = (path: string, deprecated: boolean): RouteDoc[] =>

@@ -47,6 +47,9 @@ export const problemSchema = Joi.object({
     .description('Validation failures: which key, and why.'),
   retryAfterSeconds: Joi.number().integer().min(0),
   operation: Joi.string().description('The failed operation, when the answer waited for one (?wait=true).'),
+  candidates: Joi.array()
+    .items(Joi.string())
+    .description('code AmbiguousHostname (a hostname several live VMs carry) or NameTaken (Cistern already tracks the name): the VM ids; name one by its id.'),
 })
   .unknown(true)
   .description('RFC 9457 problem details.');

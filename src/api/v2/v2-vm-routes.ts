@@ -28,7 +28,7 @@ type ListQuery = { state?: VmState; name?: string; tag?: string[]; owner?: strin
 type CreateBody = { name: string; image: string; size: string; keyName?: string; metadata?: Record<string, string>; userData?: string };
 type ActionBody = { action: VmAction; port?: number; protocol?: Protocol; cidr?: string };
 
-const createExample = { name: 'worker-1', image: 'ubuntu-24.04', size: 'm1.small', metadata: { team: 'genomics' } };
+const createExample = { name: 'spec-example-start', image: 'ubuntu-24.04', size: 'm1.small', metadata: { team: 'genomics' } };
 
 function matchesTags(vm: Vm, tags: string[]): boolean {
   return tags.every((tag) => {
@@ -96,13 +96,13 @@ export const vmRoutes: V2Route[] = [
     },
     examples: [
       { summary: 'Start a VM', params: { cloud: EXAMPLE.cloud }, body: createExample, status: 202 },
-      { summary: 'Start a VM and wait', params: { cloud: EXAMPLE.cloud }, query: { wait: 'true' }, body: { ...createExample, name: 'worker-2' }, status: 201 },
-      { summary: 'A body missing its size', params: { cloud: EXAMPLE.cloud }, body: { name: 'worker-3', image: 'ubuntu-24.04' }, status: 400 },
+      { summary: 'Start a VM and wait', params: { cloud: EXAMPLE.cloud }, query: { wait: 'true' }, body: { ...createExample, name: 'spec-example-start-wait' }, status: 201 },
+      { summary: 'A body missing its size', params: { cloud: EXAMPLE.cloud }, body: { name: 'spec-example-no-size', image: 'ubuntu-24.04' }, status: 400 },
     ],
     handler: async ({ ctx, params, query, body, user, req }) => {
       const { vms, operationService } = ctx.services;
       const cloud = vms.cloud(params.cloud);
-      await vms.checkStart(cloud); // 501, 503 (drain, cloud disabled), 409 (allocation) now, not as a failed operation
+      await vms.checkStart(cloud, body.name); // 501, 503 (drain, cloud disabled), 409 (allocation, a name Cistern tracks) now, not as a failed operation
       const request: StartRequest = { name: body.name, image: body.image, size: body.size, keyName: body.keyName, metadata: body.metadata, userData: body.userData };
       const submitted = await operationService.submit({ kind: 'vm.start', cloud: cloud.name, userId: user?.id, request: { ...request, userData: undefined } }, (id) =>
         vms.start(cloud, request, user?.id, id, createRequestId(user?.id, req.get('idempotency-key'))),

@@ -30,7 +30,8 @@ export type CisternAnswer =
   | { status: 'error'; message: string };
 
 export class CisternRecords {
-  private readonly clouds = new Map<string, Map<string, CisternRecord>>();
+  // A list, not a map by hostname: clouds allow two VMs one name, and Cistern may learn of both.
+  private readonly clouds = new Map<string, CisternRecord[]>();
   private readonly recipes = new Map<string, number>();
   private nextId = 1;
 
@@ -50,31 +51,34 @@ export class CisternRecords {
         id: this.nextId++,
         cloud,
       };
-      table.set(record.hostname, record);
+      table.push(record);
       return { ...record };
     });
   }
 
   /** Copies, so a test cannot change the double's state behind its back. */
   list(cloud: string): CisternRecord[] {
-    return [...this.table(cloud).values()].map((r) => ({ ...r }));
+    return this.table(cloud).map((r) => ({ ...r }));
   }
 
-  find(cloud: string, hostname: string): CisternRecord | undefined {
-    const record = this.table(cloud).get(hostname);
+  /** By VM id, else the first record with that hostname. */
+  find(cloud: string, key: string): CisternRecord | undefined {
+    const record = this.lookup(cloud, key);
     return record && { ...record };
   }
 
-  setStatus(cloud: string, hostname: string, statusDesc: TrackerStatusDesc): void {
-    const record = this.table(cloud).get(hostname);
-    if (!record) throw new Error(`the double has no ${hostname} in ${cloud}`);
+  setStatus(cloud: string, key: string, statusDesc: TrackerStatusDesc): void {
+    const record = this.lookup(cloud, key);
+    if (!record) throw new Error(`the double has no ${key} in ${cloud}`);
     record.status = TRACKER_STATUS[statusDesc];
     record.status_desc = statusDesc;
   }
 
   /** What Cistern does when it notices the VM is gone from the cloud. */
-  remove(cloud: string, hostname: string): void {
-    this.table(cloud).delete(hostname);
+  remove(cloud: string, key: string): void {
+    const table = this.table(cloud);
+    const record = this.lookup(cloud, key);
+    if (record) table.splice(table.indexOf(record), 1);
   }
 
   nodes(cloud: string, withFaulty: boolean): CisternAnswer {
@@ -84,8 +88,10 @@ export class CisternRecords {
   }
 
   // vm_type becomes the record's recipe, as the built-in tracker does.
+  // Which of several records sharing a hostname Cistern picks is not documented: the double
+  // takes the first one the call could act on, so a client that relies on the name alone is caught.
   assign(cloud: string, hostname: string, user: string, vmType: string): CisternAnswer {
-    const record = this.table(cloud).get(hostname);
+    const record = this.byHostname(cloud, hostname, (r) => r.status === TRACKER_STATUS.FREE);
     if (!record) return { status: 'error', message: `Node ${hostname} not found in ${cloud}` };
     if (record.status !== TRACKER_STATUS.FREE) return { status: 'error', message: `Node ${hostname} is not free (${record.status_desc})` };
     Object.assign(record, { status: TRACKER_STATUS.ASSIGNED, status_desc: 'ASSIGNED', user, recipe: vmType || record.recipe });
@@ -96,17 +102,27 @@ export class CisternRecords {
   // meanwhile, so it is not put back to FREE. Like the built-in tracker, a FREE or FAULTY VM may
   // be released (that is how an operator retires it); only a second release is refused.
   release(cloud: string, hostname: string): CisternAnswer {
-    const record = this.table(cloud).get(hostname);
+    const record = this.byHostname(cloud, hostname, (r) => r.status !== TRACKER_STATUS.RELEASED);
     if (!record) return { status: 'error', message: `Node ${hostname} not found in ${cloud}` };
     if (record.status === TRACKER_STATUS.RELEASED) return { status: 'error', message: `Node ${hostname} is already released` };
     Object.assign(record, { status: TRACKER_STATUS.RELEASED, status_desc: 'RELEASED', user: '' });
     return { status: 'ok', id_vm: record.id_vm, id: record.id, result: `Node ${record.id_vm} released` };
   }
 
-  private table(cloud: string): Map<string, CisternRecord> {
+  private table(cloud: string): CisternRecord[] {
     let table = this.clouds.get(cloud);
-    if (!table) this.clouds.set(cloud, (table = new Map()));
+    if (!table) this.clouds.set(cloud, (table = []));
     return table;
+  }
+
+  private lookup(cloud: string, key: string): CisternRecord | undefined {
+    const table = this.table(cloud);
+    return table.find((r) => r.id_vm === key) ?? table.find((r) => r.hostname === key);
+  }
+
+  private byHostname(cloud: string, hostname: string, preferred: (r: CisternRecord) => boolean): CisternRecord | undefined {
+    const named = this.table(cloud).filter((r) => r.hostname === hostname);
+    return named.find(preferred) ?? named[0];
   }
 
   private recipeId(recipe: string): number {

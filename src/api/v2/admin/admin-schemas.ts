@@ -3,7 +3,7 @@
 import Joi from 'joi';
 import { LOG_LEVELS } from '../../../config/config-schema.js';
 import { pageQuery } from '../v2-schemas.js';
-import { missingVmSchema } from '../status/status-schemas.js';
+import { missingVmSchema, vmFindingSchema } from '../status/status-schemas.js';
 import { ROLES } from '../../../store/user-store.js';
 import { cloudLabel, username } from '../../http/name-schemas.js';
 
@@ -42,11 +42,15 @@ export const passSchema = Joi.object({
         byState: Joi.object().pattern(Joi.string(), Joi.number().integer()).required(),
         tracked: Joi.number().integer().required(),
         missing: Joi.number().integer().required(),
+        unknown: Joi.number().integer().required(),
+        stuckReleasing: Joi.number().integer().required(),
         error: Joi.string(),
       }),
     )
     .required(),
   missing: Joi.array().items(missingVmSchema).required(),
+  unknown: Joi.array().items(vmFindingSchema).required().description("VMs with a cloud's ownership tag and no record, as the pass left them (after the orphan policy)."),
+  stuckReleasing: Joi.array().items(vmFindingSchema).required().description('Released VMs the cloud still listed; destroyed again.'),
   observed: Joi.object({ running: Joi.number().integer().required(), failed: Joi.number().integer().required() }).required(),
 }).id('ReconcilePass');
 
@@ -99,6 +103,16 @@ export const cloudVmActionBody = Joi.object({
   action: Joi.string().valid('shutdown', 'retire').required().description('shutdown: destroy FREE VMs (never an assigned one); retire: FREE ones are destroyed, assigned ones take no new assignment and go when released.'),
   count: count.description("How many VMs, or 'all'."),
 });
+export const findingActionBody = Joi.object({
+  action: Joi.string()
+    .valid('adopt', 'destroy', 'forget', 'retry')
+    .required()
+    .description(
+      'unknown VM: adopt (tracked FREE; built-in tracker only), destroy, or forget (left running, the finding kept as forgotten); ' +
+        'stuck-releasing: retry (destroy again now); missing: forget (drop its tracker record and VM record).',
+    ),
+});
+
 export const vmActionBody = Joi.object({
   action: Joi.string().valid('shutdown', 'retire', 'reset-override').required().description('reset-override clears the retiring flag.'),
 });

@@ -13,6 +13,8 @@ import {
   configSchema,
   failuresQuery,
   failuresSchema,
+  findingsQuery,
+  findingsSchema,
   heartbeatSchema,
   missingSchema,
   operationCountsSchema,
@@ -101,6 +103,28 @@ export const statusRoutes: V2Route[] = [
     handler: ({ ctx, user }) => {
       const missing = ctx.services.admin.status.missing();
       return { status: 200, body: { lastPassAt: missing.lastPassAt, count: missing.vms.length, vms: user?.role === 'admin' ? missing.vms : [] } };
+    },
+  }),
+  v2Route<Record<string, never>, { cloud?: string }>({
+    method: 'get',
+    path: '/status/vms/findings',
+    operationId: 'getVmFindings',
+    summary: 'What reconcile passes found out of step: missing, unknown (ours by tag, no record) and stuck-releasing VMs',
+    description:
+      "Admins see every finding; other users get the count only (items empty). Kept in the store, one row per VM id. Unknown VMs are handled by the cloud's reconcile.orphans policy (report, adopt, destroy); " +
+      'operators act on a finding with POST /api/v2/admin/clouds/{cloud}/findings/{vm}/actions.',
+    tags,
+    auth: 'user',
+    request: { query: findingsQuery },
+    responses: { 200: { description: 'The findings.', schema: findingsSchema }, ...problems(400, 401, 404) },
+    examples: [
+      { summary: 'Every finding', status: 200 },
+      { summary: 'Findings of one cloud', query: { cloud: EXAMPLE.cloud }, status: 200 },
+    ],
+    // They name VMs of every user and unknown ones at the cloud: admins see them, others the count.
+    handler: async ({ ctx, query, user }) => {
+      const findings = await ctx.services.admin.status.findings(query.cloud);
+      return { status: 200, body: { ...findings, count: findings.items.length, items: user?.role === 'admin' ? findings.items : [] } };
     },
   }),
   v2Route<Record<string, never>, { since?: string }>({

@@ -1,5 +1,6 @@
 // The shapes of /api/v2/status (one source for the spec and the example checks).
 import Joi from 'joi';
+import { FINDING_KINDS, RESOLUTIONS } from '../../../store/finding-store.js';
 import { OPERATION_STATES } from '../../../store/operation-store.js';
 
 const isoTime = Joi.string().isoDate();
@@ -47,6 +48,40 @@ export const vmTotalsSchema = Joi.object({
   total: int.required(),
   byCloud: counts.required(),
   missing: Joi.object({ count: int.required(), lastPassAt: isoTime.allow(null).required() }).required(),
+  findings: Joi.object(Object.fromEntries(FINDING_KINDS.map((k) => [k, int.required()])))
+    .required()
+    .description('Open reconcile findings by kind (see /status/vms/findings).'),
+});
+
+export const findingsQuery = Joi.object({ cloud: Joi.string().min(1).max(255).description('Only this cloud (a name or alias).') });
+
+export const vmFindingSchema = Joi.object({
+  cloud: Joi.string().required(),
+  idVm: Joi.string().required(),
+  kind: Joi.string()
+    .valid(...FINDING_KINDS)
+    .required()
+    .description(
+      "missing: we hold it, the cloud no longer lists it (assign answers 409 VmMissing until it reappears); unknown: the cloud lists it with this cloud's " +
+        'ownership tag and nothing of ours records it; stuck-releasing: released, yet the cloud still lists it (destroyed again by each pass).',
+    ),
+  hostname: Joi.string().allow(null).required(),
+  detail: Joi.string().allow(null).required().description('What was last seen or done (a destroy requested, its error).'),
+  firstSeenAt: isoTime.required(),
+  lastSeenAt: isoTime.required(),
+  resolution: Joi.string()
+    .valid(...RESOLUTIONS)
+    .allow(null)
+    .required()
+    .description('null while open; what the orphan policy or an operator did (the row is kept until retention purges it).'),
+  resolvedAt: isoTime.allow(null).required(),
+  resolvedBy: Joi.string().allow(null).required(),
+}).id('VmFinding');
+
+export const findingsSchema = Joi.object({
+  lastPassAt: isoTime.allow(null).required().description("This instance's last full pass (findings themselves are kept in the store)."),
+  count: Joi.number().integer().min(0).required().description('How many findings there are (what a non-admin sees).'),
+  items: Joi.array().items(vmFindingSchema).required().description('The findings (admins only; empty for other users).'),
 });
 
 /** A VM the tracker or our records hold that the cloud no longer lists (status and admin reconcile share it). */
