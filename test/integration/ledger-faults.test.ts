@@ -69,6 +69,9 @@ for (const backend of storeBackends()) {
       await operationService.drain();
       await new Promise((resolve) => setTimeout(resolve, FAULTS.hangMs)); // hung calls end (they make nothing)
 
+      // Then a full reconcile pass: it must find nothing out of step (no unknown, missing or stuck VM).
+      const reconciled = await app.request('POST', '/api/v2/admin/reconcile');
+      assert.equal(reconciled.status, 200, JSON.stringify(reconciled.body));
       const atCloud = await fake.listVms();
       const records = await tracker.listNodes('default', true);
       const trackedIds = records.map((r) => r.id_vm);
@@ -88,10 +91,12 @@ for (const backend of storeBackends()) {
         duplicated: requestIds.length - new Set(requestIds).size,
         operations: counts,
         lookupCalls: fake.calls.findVmByRequestId ?? 0,
+        reconcile: { unknown: reconciled.body.unknown.length, missing: reconciled.body.missing.length, stuckReleasing: reconciled.body.stuckReleasing.length },
       };
       t.diagnostic(`ledger figures: ${JSON.stringify(figures)}`);
 
       assert.equal(counts.queued + counts.running, 0, 'no operation left queued or running');
+      assert.deepEqual(figures.reconcile, { unknown: 0, missing: 0, stuckReleasing: 0 }, 'the reconciler finds every VM accounted for');
       assert.equal(figures.unknownToRecords, 0, 'every VM at the cloud is tracked');
       assert.equal(figures.trackedTwice, 0, 'exactly once');
       assert.equal(figures.duplicated, 0, 'no request made two VMs');
