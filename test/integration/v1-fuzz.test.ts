@@ -6,6 +6,7 @@ import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../support/app-harness.js';
 import { rawRequest } from '../support/raw-http.js';
+import { seededRandom } from '../../src/drivers/fake/fake-random.js';
 
 const SEED = 0x5eed14;
 const REQUESTS = 3_000;
@@ -28,18 +29,6 @@ const ROUTES = [
   '/api/v1/fw/close',
 ];
 
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The envelope's message of a 5xx answer: its cause ('' when there is none). */
 function messageOf(text: string): string {
   try {
@@ -61,7 +50,7 @@ describe('API v1 fuzz', () => {
   });
 
   it(`answers ${REQUESTS} random requests (seed ${SEED}) without a 500`, async (t) => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED); // the fake cloud's PRNG: the same requests for the same seed
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
     const segments = [
       'nodes', 'images', 'flavors', 'sizes', 'tenants', 'cloud', 'auth', 'vm', 'status', 'start', 'stop', 'action', 'assign', 'release', 'fw', 'open', 'close',
