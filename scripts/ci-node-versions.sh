@@ -53,7 +53,7 @@ for major in "${majors[@]}"; do
   binary=$(build_sqlite "$nodedir")
   tree=$scratch/tree-$major
   mkdir -p "$tree/node_modules"
-  cp -r src test scripts docs package.json package-lock.json tsconfig.json "$tree/"
+  cp -r src test scripts docs ui package.json package-lock.json tsconfig.json "$tree/"
   for entry in node_modules/* node_modules/.bin; do
     [ "$(basename "$entry")" = better-sqlite3 ] || ln -s "$root/$entry" "$tree/node_modules/"
   done
