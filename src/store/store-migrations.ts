@@ -2,6 +2,7 @@
 // instances over one PostgreSQL). New migrations are appended, never edited.
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { adminMigration } from './admin-migration.js';
+import { clustersMigration } from './cluster-migration.js';
 import { durableOperationsMigration } from './operation-migration.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -115,6 +116,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0004_admin': adminMigration(dialect),
     '0006_durable_operations': durableOperationsMigration(),
+    '0009_clusters': clustersMigration(),
   };
 }
 

@@ -87,6 +87,7 @@ export const operationSchema = Joi.object({
   target: Joi.string().allow(null).required().description('The VM id, once known.'),
   result: Joi.any().description('Set when succeeded: the VM (vm.start), the deleted VM (vm.destroy), the tracker answer (vm.release).'),
   error: operationError.allow(null).required(),
+  placement: Joi.object().unknown(true).description('Placed creates: the chosen cloud(s) and why, and why each other cloud was not chosen.'),
   steps: Joi.array()
     .items(Joi.object({ step: Joi.string().required(), state: Joi.string().valid('done', 'failed').required(), at: isoTime.required(), detail: Joi.string() }))
     .required(),
