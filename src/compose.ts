@@ -93,7 +93,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     });
     const assignments = new AssignmentService({ tracker, vms, operations: operationService, admission: admission.guard });
     const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource });
-    const groups = createClusterServices({ store, pool, tracker, catalog, vms, operations, operationService });
+    const groups = createClusterServices({ store, pool, tracker, catalog, vms, operations, operationService, wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs } });
     operationService.recoverWith({ ...operationRecovery({ pool, tracker, vms, assignments, lifecycle: admission.lifecycle }), ...groups.recovery });
     // What the previous process left unfinished is resolved before this one serves: a retry of
     // its Idempotency-Key then finds the outcome rather than racing it.

@@ -193,20 +193,4 @@ export class ClusterStore {
       .execute();
     return rows.filter((r) => r.cloud && r.target).map((r) => ({ cloud: r.cloud as string, vmId: r.target as string }));
   }
-
-  async saveImage(image: { cloud: string; imageId: string; vmId: string; userId: number | null; name: string }): Promise<void> {
-    await this.db
-      .insertInto('saved_images')
-      .values({ cloud: image.cloud, image_id: image.imageId, vm_id: image.vmId, user_id: image.userId, name: image.name, created_at: new Date().toISOString() })
-      .execute();
-  }
-
-  async savedImage(cloud: string, imageId: string): Promise<{ vmId: string; userId: number | null; name: string } | undefined> {
-    const row = await this.db.selectFrom('saved_images').selectAll().where('cloud', '=', cloud).where('image_id', '=', imageId).executeTakeFirst();
-    return row && { vmId: row.vm_id, userId: row.user_id === null ? null : Number(row.user_id), name: row.name };
-  }
-
-  async forgetImage(cloud: string, imageId: string): Promise<void> {
-    await this.db.deleteFrom('saved_images').where('cloud', '=', cloud).where('image_id', '=', imageId).execute();
-  }
 }

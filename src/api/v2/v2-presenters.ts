@@ -48,7 +48,7 @@ export function presentVm(vm: Vm, cloud: string) {
 }
 
 export function presentImage(image: Image) {
-  return { id: image.id, name: image.name, ...(image.extra ? { extra: image.extra } : {}) };
+  return { id: image.id, name: image.name, ...(image.state ? { state: image.state } : {}), ...(image.extra ? { extra: image.extra } : {}) };
 }
 
 export function presentSize(size: Size) {

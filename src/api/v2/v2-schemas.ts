@@ -2,7 +2,7 @@
 // spec is generated from. `.id('Name')` puts a shape under components/schemas in the spec.
 import Joi from 'joi';
 import { CAPABILITIES } from '../../domain/capabilities.js';
-import { VM_STATES } from '../../domain/vm-model.js';
+import { IMAGE_STATES, VM_STATES } from '../../domain/vm-model.js';
 import { OPERATION_STATES } from '../../store/operation-store.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
 
@@ -54,7 +54,12 @@ export const vmSchema = Joi.object({
   links: Joi.object({ self: link.required() }).required(),
 }).id('Vm');
 
-export const imageSchema = Joi.object({ id: Joi.string().required(), name: Joi.string().required(), extra: Joi.object().unknown(true) }).id('Image');
+export const imageSchema = Joi.object({
+  id: Joi.string().required(),
+  name: Joi.string().required(),
+  state: Joi.string().valid(...IMAGE_STATES).description('pending while an image saved from a VM is being written.'),
+  extra: Joi.object().unknown(true),
+}).id('Image');
 export const sizeSchema = Joi.object({
   id: Joi.string().required(),
   name: Joi.string().required(),

@@ -8,6 +8,7 @@ import {
   type Image,
   type KeyPair,
   type PortRule,
+  type SaveImageRequest,
   type Size,
   type Tenant,
   type Vm,
@@ -16,6 +17,7 @@ import type { Driver, DriverContext } from '../driver.js';
 import { KeystoneAuth } from './openstack-auth.js';
 import { hostOf } from './openstack-catalog.js';
 import { GlanceApi } from './openstack-glance.js';
+import { OpenstackImages } from './openstack-images.js';
 import { createAxiosHttpClient, type HttpClient } from './openstack-http.js';
 import { NeutronApi } from './openstack-neutron.js';
 import { NovaApi } from './openstack-nova.js';
@@ -36,6 +38,7 @@ export const OPENSTACK_CAPABILITIES: CapabilitySet = capabilitySet(
   'firewall',
   'reboot',
   'power',
+  'snapshot',
 );
 
 export class OpenstackDriver implements Driver {
@@ -51,6 +54,7 @@ export class OpenstackDriver implements Driver {
   private readonly nova: NovaApi;
   private readonly glance: GlanceApi;
   private readonly neutron: NeutronApi;
+  private readonly images: OpenstackImages;
 
   /** `http` replaces the axios client (tests, or a client with custom TLS). */
   constructor(context: DriverContext, http?: HttpClient) {
@@ -63,6 +67,7 @@ export class OpenstackDriver implements Driver {
     this.nova = new NovaApi(this.session, options, context.logger);
     this.glance = new GlanceApi(this.session, options.pageSize);
     this.neutron = new NeutronApi(this.session, context.logger);
+    this.images = new OpenstackImages(this.session, async () => (await this.nova.microversions()).chosen);
   }
 
   async connect(): Promise<void> {
@@ -138,6 +143,18 @@ export class OpenstackDriver implements Driver {
   async listImages(): Promise<Image[]> {
     const images = (await this.glance.available()) ? await this.glance.listImages() : await this.nova.listImagesViaProxy();
     return images.map(toImage);
+  }
+
+  createImage(vmId: string, request: SaveImageRequest): Promise<Image> {
+    return this.images.create(vmId, request);
+  }
+
+  getImage(imageId: string): Promise<Image | null> {
+    return this.images.get(imageId);
+  }
+
+  deleteImage(imageId: string): Promise<void> {
+    return this.images.delete(imageId);
   }
 
   async listSizes(): Promise<Size[]> {
