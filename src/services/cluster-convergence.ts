@@ -46,13 +46,13 @@ export class ClusterConvergence {
     await this.removeMarked(cluster, steps);
     const live = (await this.deps.clusters.members(cluster.id)).filter((m) => m.state === 'starting' || m.state === 'active');
     const need = cluster.desiredSize - live.length;
-    if (need > 0) await this.addMembers(cluster, live, need, steps, placement);
-    else if (need < 0) {
+    if (need < 0) {
       await this.markForRemoval(await this.chooseForRemoval(cluster, live, -need, true));
       await this.removeMarked(cluster, steps);
     }
+    const fresh = need > 0 ? await this.addMembers(cluster, live, need, steps, placement) : new Set<string>();
     const starting = (await this.deps.clusters.members(cluster.id)).filter((m) => m.state === 'starting');
-    const outcomes = await Promise.all(starting.map((m) => this.startMember(cluster, m)));
+    const outcomes = await this.startAll(cluster, starting, fresh);
     const unresolved = outcomes.filter((o) => o instanceof UnresolvedOutcome);
     if (starting.length > 0) {
       const failed = outcomes.filter((o) => o === 'failed').length;
@@ -103,7 +103,40 @@ export class ClusterConvergence {
     return cluster;
   }
 
-  private async addMembers(cluster: Cluster, live: ClusterMember[], need: number, steps: StepRecorder, given?: Placement): Promise<void> {
+  /**
+   * Starts members a few per cloud slot at a time (twice the cloud's concurrency): enough to keep
+   * every slot busy, few enough that the first creates are sent at once rather than after every
+   * member's bookkeeping. Members written by this pass (`fresh`) have no earlier start to look up.
+   */
+  private async startAll(cluster: Cluster, members: ClusterMember[], fresh: Set<string>): Promise<('active' | 'failed' | UnresolvedOutcome)[]> {
+    const outcomes: ('active' | 'failed' | UnresolvedOutcome)[] = [];
+    const byCloud = new Map<string, ClusterMember[]>();
+    for (const m of members) byCloud.set(m.cloud, [...(byCloud.get(m.cloud) ?? []), m]);
+    await Promise.all(
+      [...byCloud].map(async ([cloud, list]) => {
+        const width = Math.max(4, 2 * (this.connectionConcurrency(cloud) ?? 8));
+        let next = 0;
+        const worker = async () => {
+          while (next < list.length) {
+            const member = list[next++];
+            outcomes.push(await this.startMember(cluster, member, fresh.has(member.id)));
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(width, list.length) }, worker));
+      }),
+    );
+    return outcomes;
+  }
+
+  private connectionConcurrency(cloud: string): number | undefined {
+    try {
+      return this.deps.pool.resolve(cloud).config.concurrency;
+    } catch {
+      return undefined; // no longer configured: its starts fail one by one
+    }
+  }
+
+  private async addMembers(cluster: Cluster, live: ClusterMember[], need: number, steps: StepRecorder, given?: Placement): Promise<Set<string>> {
     const held: Record<string, number> = {};
     for (const m of live) held[m.cloud] = (held[m.cloud] ?? 0) + 1;
     const placement = given ?? (await this.deps.placer.place(cluster.template, cluster.placement, need, held));
@@ -111,12 +144,13 @@ export class ClusterConvergence {
     await this.deps.clusters.addMembers(cluster.id, added);
     const perCloud = Object.entries(countBy(placement.clouds)).map(([cloud, n]) => `${cloud}: ${n}`).join(', ');
     await steps.done('place', `${added.length} member(s) (${perCloud}); ${JSON.stringify(placement.reasons)}`);
+    return new Set(added.map((m) => m.id));
   }
 
   /** 'active' | 'failed', or the UnresolvedOutcome that leaves the member for the next pass. */
-  private async startMember(cluster: Cluster, member: ClusterMember): Promise<'active' | 'failed' | UnresolvedOutcome> {
+  private async startMember(cluster: Cluster, member: ClusterMember, fresh = false): Promise<'active' | 'failed' | UnresolvedOutcome> {
     try {
-      const earlier = await this.earlierStart(member);
+      const earlier = fresh ? undefined : await this.earlierStart(member);
       if (earlier === 'failed') return 'failed';
       if (earlier) return 'active';
       const cloud = this.deps.vms.cloud(member.cloud);
