@@ -35,7 +35,7 @@ export function createClusterServices(deps: {
   const clusterStore = new ClusterStore(deps.store.db);
   const placement = new PlacementService({ pool: deps.pool, tracker: deps.tracker, catalog: deps.catalog });
   const convergence = new ClusterConvergence({ clusters: clusterStore, operations: deps.operations, vms: deps.vms, placer: placement, tracker: deps.tracker, pool: deps.pool });
-  const clusters = new ClusterService({ clusters: clusterStore, convergence, operations: deps.operationService, placer: placement, vms: deps.vms, pool: deps.pool, tracker: deps.tracker });
+  const clusters = new ClusterService({ clusters: clusterStore, convergence, operations: deps.operationService, placer: placement, vms: deps.vms, pool: deps.pool, tracker: deps.tracker, wait: deps.wait });
   const images = new ImageService({ operations: deps.operationService, saved: new SavedImageStore(deps.store.db), catalog: deps.catalog, vms: deps.vms, wait: deps.wait });
   return { clusters, placement, clusterStore, images, recovery: clusterRecovery({ convergence, clusters }) };
 }

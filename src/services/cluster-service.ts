@@ -3,6 +3,7 @@
 // before anything is written, then runs as a recorded operation of kind `cluster.*` whose work is
 // ClusterConvergence's: durable member rows, starts through VmService, a status set at the end.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DispatcherError } from '../domain/errors.js';
 import type { Capability } from '../domain/capabilities.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
@@ -11,7 +12,7 @@ import { BUSY_STATUSES, type Cluster, type ClusterMember, type ClusterStatus, ty
 import type { ClusterConvergence } from './cluster-convergence.js';
 import { UnresolvedOutcome, type OperationService, type StepRecorder, type Submitted } from './operation-service.js';
 import type { Placer } from './placement-service.js';
-import type { PowerAction, VmService } from './vm-service.js';
+import type { PowerAction, VmService, WaitOptions } from './vm-service.js';
 
 export interface CreateCluster {
   name: string;
@@ -44,6 +45,7 @@ export class ClusterService {
       vms: VmService;
       pool: CloudPool;
       tracker: Tracker;
+      wait: WaitOptions;
     },
   ) {}
 
@@ -103,6 +105,8 @@ export class ClusterService {
     return this.submit(cluster, 'cluster.action', { action }, async (steps) => {
       await Promise.all(live.map((m) => this.deps.vms.power(this.deps.vms.cloud(m.cloud), { node: m.vmId as string }, power, cluster.userId ?? undefined)));
       await steps.done(action, `${live.length} member(s)`);
+      // `stopped` (and ready after a start) means the members are, not that the calls were accepted.
+      if (action !== 'reboot') await steps.done('settled', `${await this.waitForState(live, action === 'stop' ? 'stopped' : 'running')} ms`);
       return this.deps.convergence.settle(cluster.id, action === 'stop' ? 'stopped' : undefined);
     });
   }
@@ -181,16 +185,33 @@ export class ClusterService {
     }));
   }
 
-  private async inError(members: ClusterMember[]): Promise<ClusterMember[]> {
+  /** Polls each member cloud's VM list until every member is in `state`; 504 past the wait bound. */
+  private async waitForState(members: ClusterMember[], state: 'stopped' | 'running'): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const lagging = (await this.vmStates(members)).filter((m) => m.state !== state);
+      if (lagging.length === 0) return Date.now() - started;
+      if (Date.now() - started + this.deps.wait.pollIntervalMs > this.deps.wait.timeoutMs) {
+        throw new DispatcherError('timeout', `${lagging.length} member(s) not ${state} after ${this.deps.wait.timeoutMs} ms`, { code: 'ActionTimeout' });
+      }
+      await sleep(this.deps.wait.pollIntervalMs);
+    }
+  }
+
+  /** Each member's VM state as its cloud lists it (one listing per cloud). */
+  private async vmStates(members: ClusterMember[]): Promise<{ member: ClusterMember; state: string | undefined }[]> {
     const byCloud = new Map<string, ClusterMember[]>();
     for (const m of members) byCloud.set(m.cloud, [...(byCloud.get(m.cloud) ?? []), m]);
-    const broken: ClusterMember[] = [];
+    const out: { member: ClusterMember; state: string | undefined }[] = [];
     for (const [name, list] of byCloud) {
-      const vms = await this.deps.vms.listVms(this.deps.vms.cloud(name));
-      const states = new Map(vms.map((vm) => [vm.id, vm.state]));
-      broken.push(...list.filter((m) => states.get(m.vmId as string) === 'error'));
+      const states = new Map((await this.deps.vms.listVms(this.deps.vms.cloud(name))).map((vm) => [vm.id, vm.state]));
+      out.push(...list.map((member) => ({ member, state: states.get(member.vmId as string) })));
     }
-    return broken;
+    return out;
+  }
+
+  private async inError(members: ClusterMember[]): Promise<ClusterMember[]> {
+    return (await this.vmStates(members)).filter((s) => s.state === 'error').map((s) => s.member);
   }
 }
 
