@@ -62,10 +62,16 @@ export class ClusterService {
       template: input.template,
       placement: input.placement,
     });
-    const submitted = await this.submit(cluster, 'cluster.create', { size: input.size, placement: placement.reasons }, (steps) =>
-      this.deps.convergence.converge(cluster.id, steps, placement),
-    );
-    return { cluster, submitted };
+    try {
+      const submitted = await this.submit(cluster, 'cluster.create', { size: input.size, placement: placement.reasons }, (steps) =>
+        this.deps.convergence.converge(cluster.id, steps, placement),
+      );
+      return { cluster, submitted };
+    } catch (err) {
+      // No operation was stored: no work will ever move this cluster out of `creating`.
+      await this.deps.clusters.remove(cluster.id).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Scale out or in (FREE members first; ASSIGNED ones only with force). */
