@@ -67,4 +67,31 @@ describe('members whose create answers are lost', () => {
     assert.equal(starts.length, 6);
     assert.ok(starts.every((op: any) => op.state === 'succeeded' && op.steps.some((s: any) => s.step === 'lookup')), 'each resolved by lookup');
   });
+
+  it('stay unresolved (the cluster operation running, never failed) until a recovery pass finds their VMs', async () => {
+    const fake = app.fake();
+    fake.setFaults({ lostAnswerRate: 1 });
+    const lookup = fake.findVmByRequestId.bind(fake);
+    fake.findVmByRequestId = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    };
+    const before = fake.size;
+    const res = await app.request('POST', '/api/v2/clusters?wait=true', { name: 'unresolved', size: 2, template });
+    assert.equal(res.status, 202, 'the operation has not ended: 202, not a failure');
+    const opUrl = res.headers.get('location') as string;
+    const stuck = (await app.request('GET', opUrl)).body;
+    assert.equal(stuck.state, 'running');
+    assert.equal(stuck.steps.at(-1).step, 'unresolved');
+    assert.equal((await app.request('GET', `/api/v2/clusters/${stuck.target}`)).body.status, 'creating');
+
+    fake.findVmByRequestId = lookup;
+    fake.setFaults({ lostAnswerRate: 0 });
+    await app.dispatcher.services.operationService.recover();
+    const done = (await app.request('GET', opUrl)).body;
+    assert.equal(done.state, 'succeeded', JSON.stringify(done.steps));
+    const shown = (await app.request('GET', `/api/v2/clusters/${done.target}`)).body;
+    assert.equal(shown.status, 'ready');
+    assert.equal(shown.actualSize, 2);
+    assert.equal(fake.size, before + 2, 'the two VMs the lost answers made, no more');
+  });
 });
