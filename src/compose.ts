@@ -14,6 +14,7 @@ import { CloudPool } from './pool/cloud-pool.js';
 import { AssignmentService } from './services/assignment-service.js';
 import { AuthService } from './services/auth-service.js';
 import { CatalogCache } from './services/catalog-cache.js';
+import { createClusterServices, type ClusterServices } from './services/cluster-compose.js';
 import { operationRecovery } from './services/operation-recovery.js';
 import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
@@ -47,6 +48,8 @@ export interface Services {
   state: { draining: boolean };
   /** Operators' admin and status services (src/admin). */
   admin: AdminServices;
+  /** Clusters, placement and saved images (API v2). */
+  groups: ClusterServices;
 }
 
 export interface Dispatcher {
@@ -100,7 +103,8 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     });
     const assignments = new AssignmentService({ tracker, vms, operations: operationService, admission: admission.guard });
     const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource });
-    operationService.recoverWith(operationRecovery({ pool, tracker, vms, assignments, lifecycle: admission.lifecycle }));
+    const groups = createClusterServices({ store, pool, tracker, catalog, vms, operations, operationService, wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs } });
+    operationService.recoverWith({ ...operationRecovery({ pool, tracker, vms, assignments, lifecycle: admission.lifecycle }), ...groups.recovery });
     // What the previous process left unfinished is resolved before this one serves: a retry of
     // its Idempotency-Key then finds the outcome rather than racing it.
     await operationService.recover();
@@ -120,6 +124,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       idempotency,
       state,
       admin,
+      groups,
     };
     const app = createApp({ config, logger, services });
     return {

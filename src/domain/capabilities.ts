@@ -14,6 +14,7 @@ export const CAPABILITIES = [
   'firewall',
   'reboot',
   'power',
+  'snapshot',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

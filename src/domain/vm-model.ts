@@ -39,10 +39,21 @@ export interface Vm {
   extra: Record<string, unknown>;
 }
 
+export const IMAGE_STATES = ['pending', 'available', 'failed'] as const;
+export type ImageState = (typeof IMAGE_STATES)[number];
+
 export interface Image {
   id: string;
   name: string;
+  /** Where the cloud says: pending while an image saved from a VM is being written. */
+  state?: ImageState;
   extra?: Record<string, unknown>;
+}
+
+/** What an image saved from a VM is called (capability `snapshot`). */
+export interface SaveImageRequest {
+  name: string;
+  description?: string;
 }
 
 export interface Size {

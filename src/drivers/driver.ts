@@ -3,7 +3,7 @@
 // error mapper per driver) and never throw anything but DispatcherError for provider faults.
 import type Joi from 'joi';
 import type { CapabilitySet } from '../domain/capabilities.js';
-import type { CreateVmRequest, Image, KeyPair, PortRule, Size, Tenant, Vm } from '../domain/vm-model.js';
+import type { CreateVmRequest, Image, KeyPair, PortRule, SaveImageRequest, Size, Tenant, Vm } from '../domain/vm-model.js';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -58,6 +58,13 @@ export interface Driver {
   /** Idempotent: opening an open port (closing a closed one) succeeds. */
   openPort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void>;
   closePort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void>;
+
+  /** Capability `snapshot`: saves the VM's disk as a new image; answers it (usually `pending`). */
+  createImage(vmId: string, request: SaveImageRequest, signal?: AbortSignal): Promise<Image>;
+  /** One image by id, with its state; null when the cloud does not know it. */
+  getImage(imageId: string, signal?: AbortSignal): Promise<Image | null>;
+  /** Capability `snapshot`: deletes (deregisters) an image. */
+  deleteImage(imageId: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface DriverContext {

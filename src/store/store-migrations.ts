@@ -3,6 +3,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { adminMigration } from './admin-migration.js';
 import { vmIdentityMigration } from './vm-identity-migration.js';
+import { clustersMigration } from './cluster-migration.js';
 import { durableOperationsMigration } from './operation-migration.js';
 import { securityMigration } from './security-migration.js';
 
@@ -119,6 +120,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_vm_identity': vmIdentityMigration,
     '0006_durable_operations': durableOperationsMigration(),
     '0007_security': securityMigration(dialect),
+    '0009_clusters': clustersMigration(),
   };
 }
 

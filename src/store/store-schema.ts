@@ -3,6 +3,7 @@
 import type { Generated } from 'kysely';
 import type { AdminTables } from './admin-schema.js';
 import type { SecurityTables } from './security-schema.js';
+import type { ClusterTables } from './cluster-schema.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -78,7 +79,7 @@ export interface IdempotencyKeysTable {
   owner: string | null;
 }
 
-export interface Database extends AdminTables, SecurityTables {
+export interface Database extends AdminTables, SecurityTables, ClusterTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   tracker_nodes: TrackerNodesTable;

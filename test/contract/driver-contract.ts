@@ -162,6 +162,22 @@ export function describeDriverContract(label: string, setup: () => Promise<Drive
       await driver.closePort(vm.id, rule);
     });
 
+    it('saves the VM as an image (pending, then available), finds it by id, deletes it', async (ctx) => {
+      if (!has('snapshot')) return ctx.skip('no snapshot capability');
+      const saved = await driver.createImage(vm.id, { name: `${name.replace(/[^A-Za-z0-9-]/g, '-')}-img`, description: 'contract' });
+      assert.ok(saved.id.length > 0);
+      assert.ok(saved.state === 'pending' || saved.state === 'available', `state ${saved.state}`);
+      const ready = await waitFor('the image available', async () => {
+        const image = await driver.getImage(saved.id);
+        assert.notEqual(image?.state, 'failed');
+        return image?.state === 'available' ? image : null;
+      });
+      assert.equal(ready.id, saved.id);
+      await driver.deleteImage(saved.id);
+      await waitFor('the image gone', async () => (await driver.getImage(saved.id)) === null);
+      assert.equal(await driver.getImage(`no-such-image-${randomUUID()}`.slice(0, 36)), null, 'an unknown image is null, not an error');
+    });
+
     it('refuses a create with an unknown image as a typed 4xx error', async () => {
       await assert.rejects(
         driver.createVm({ name: `${name}-bad`, imageId: `no-such-image-${randomUUID()}`, sizeId: t.sizeId, requestId: randomUUID() }),

@@ -50,6 +50,7 @@ const SANE: Record<string, (r: ScenarioResult) => void> = {
   // Generous: a loaded CI machine delays polls; this only catches a release that waits for its timeout.
   'cli-start': (r) => assert.ok(figure(r, 'dispatcher --version') >= r.metrics[0].baseline! * 0.5, 'the CLI is a node process too'),
   'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 1_000, 'the release answered soon after the deletion'),
+  cluster: (r) => assert.ok(figure(r, 'wall time of') >= r.metrics[0].baseline! * 0.9, 'no faster than the clouds allow'),
 };
 
 describe('bench smoke: every scenario at a toy size', { concurrency: 3 }, () => {

@@ -49,7 +49,7 @@ export function presentVm(vm: Vm, cloud: string) {
 }
 
 export function presentImage(image: Image) {
-  return { id: image.id, name: image.name, ...(image.extra ? { extra: image.extra } : {}) };
+  return { id: image.id, name: image.name, ...(image.state ? { state: image.state } : {}), ...(image.extra ? { extra: image.extra } : {}) };
 }
 
 export function presentSize(size: Size) {
@@ -91,6 +91,7 @@ export function presentAssignment(record: TrackerRecord) {
 export function presentOperation(op: Operation) {
   const target = op.cloud && op.target && op.kind !== 'vm.destroy' && op.kind !== 'vm.release' ? urls.vm(op.cloud, op.target) : undefined;
   const result = op.kind === 'vm.start' || op.kind === 'vm.destroy' ? presentResultVm(op.result, op.cloud) : op.result;
+  const placement = (op.request as { placement?: unknown } | null)?.placement;
   return {
     id: op.id,
     kind: op.kind,
@@ -99,6 +100,7 @@ export function presentOperation(op: Operation) {
     target: op.target,
     ...(result !== null && result !== undefined ? { result } : {}),
     error: op.error,
+    ...(placement ? { placement } : {}),
     steps: op.steps,
     createdAt: op.createdAt,
     updatedAt: op.updatedAt,

@@ -6,6 +6,9 @@ import { statusRoutes } from './status/status-routes.js';
 import { assignmentRoutes } from './v2-assignment-routes.js';
 import { authRoutes } from './v2-auth-routes.js';
 import { cloudRoutes } from './v2-cloud-routes.js';
+import { clusterRoutes } from './v2-cluster-routes.js';
+import { imageRoutes } from './v2-image-routes.js';
+import { placedVmRoutes } from './v2-placed-vm-routes.js';
 import type { V2Route } from './v2-context.js';
 import { operationRoutes } from './v2-operation-routes.js';
 import { rootRoutes } from './v2-root-routes.js';
@@ -20,6 +23,9 @@ export const V2_ROUTE_MODULES: readonly (readonly V2Route[])[] = [
   operationRoutes,
   adminRoutes,
   statusRoutes,
+  clusterRoutes,
+  placedVmRoutes,
+  imageRoutes,
 ];
 
 export function v2Routes(extra: readonly (readonly V2Route[])[] = []): V2Route[] {

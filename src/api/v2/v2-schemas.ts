@@ -2,7 +2,7 @@
 // spec is generated from. `.id('Name')` puts a shape under components/schemas in the spec.
 import Joi from 'joi';
 import { CAPABILITIES } from '../../domain/capabilities.js';
-import { VM_STATES } from '../../domain/vm-model.js';
+import { IMAGE_STATES, VM_STATES } from '../../domain/vm-model.js';
 import { OPERATION_STATES } from '../../store/operation-store.js';
 import { ROLES } from '../../store/user-store.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
@@ -56,7 +56,12 @@ export const vmSchema = Joi.object({
   links: Joi.object({ self: link.required() }).required(),
 }).id('Vm');
 
-export const imageSchema = Joi.object({ id: Joi.string().required(), name: Joi.string().required(), extra: Joi.object().unknown(true) }).id('Image');
+export const imageSchema = Joi.object({
+  id: Joi.string().required(),
+  name: Joi.string().required(),
+  state: Joi.string().valid(...IMAGE_STATES).description('pending while an image saved from a VM is being written.'),
+  extra: Joi.object().unknown(true),
+}).id('Image');
 export const sizeSchema = Joi.object({
   id: Joi.string().required(),
   name: Joi.string().required(),
@@ -89,6 +94,7 @@ export const operationSchema = Joi.object({
   target: Joi.string().allow(null).required().description('The VM id, once known.'),
   result: Joi.any().description('Set when succeeded: the VM (vm.start), the deleted VM (vm.destroy), the tracker answer (vm.release).'),
   error: operationError.allow(null).required(),
+  placement: Joi.object().unknown(true).description('Placed creates: the chosen cloud(s) and why, and why each other cloud was not chosen.'),
   steps: Joi.array()
     .items(Joi.object({ step: Joi.string().required(), state: Joi.string().valid('done', 'failed').required(), at: isoTime.required(), detail: Joi.string() }))
     .required(),

@@ -196,6 +196,6 @@ export const vmRoutes: V2Route[] = [
  * A start retried under the same Idempotency-Key (after a failure freed the key) reuses the same
  * cloud idempotency token, so a create the cloud did carry out is not made twice.
  */
-function createRequestId(userId: number | undefined, key: string | undefined): string | undefined {
+export function createRequestId(userId: number | undefined, key: string | undefined): string | undefined {
   return key ? createHash('sha256').update(`${userId ?? 'anonymous'}\0${key}`).digest('hex').slice(0, 32) : undefined;
 }

@@ -10,6 +10,7 @@ import {
   type Image,
   type KeyPair,
   type PortRule,
+  type SaveImageRequest,
   type Size,
   type Tenant,
   type Vm,
@@ -17,13 +18,14 @@ import {
 import type { Driver, DriverContext } from '../driver.js';
 import { ec2Host, Ec2Transport, type Ec2Sender } from './ec2-client.js';
 import { Ec2Launches } from './ec2-launches.js';
+import { ec2CreateImage, ec2DeleteImage, ec2GetImage } from './ec2-images.js';
 import { recordToTags, toImage, toSize, toVm } from './ec2-mappers.js';
 import { chunks, clientToken, escapeFilterValue, instancesOf, ipPermission, paginate } from './ec2-requests.js';
 import type { Ec2Options } from './ec2-options.js';
 import { LIVE_EC2_STATES } from './ec2-states.js';
 
 export const EC2_CAPABILITIES: CapabilitySet = capabilitySet(
-  'list', 'get', 'find-by-name', 'create', 'destroy', 'images', 'sizes', 'tenants', 'keypairs', 'firewall', 'reboot', 'power',
+  'list', 'get', 'find-by-name', 'create', 'destroy', 'images', 'sizes', 'tenants', 'keypairs', 'firewall', 'reboot', 'power', 'snapshot',
 );
 
 const LIVE_FILTER: Filter = { Name: 'instance-state-name', Values: [...LIVE_EC2_STATES] };
@@ -175,6 +177,18 @@ export class Ec2Driver implements Driver {
       (page) => void out.push(...(page.Images ?? []).map(toImage)),
     );
     return out;
+  }
+
+  createImage(vmId: string, request: SaveImageRequest, signal?: AbortSignal): Promise<Image> {
+    return ec2CreateImage((call) => this.transport.send(signal, call), this.cloudName, vmId, request);
+  }
+
+  getImage(imageId: string, signal?: AbortSignal): Promise<Image | null> {
+    return ec2GetImage((call) => this.transport.send(signal, call), imageId);
+  }
+
+  deleteImage(imageId: string, signal?: AbortSignal): Promise<void> {
+    return ec2DeleteImage((call) => this.transport.send(signal, call), imageId);
   }
 
   /** Not cached here: the service's catalogue cache already keeps images and sizes per cloud. */

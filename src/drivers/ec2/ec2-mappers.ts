@@ -67,9 +67,11 @@ export function toVm(instance: Instance, knownTags: Record<string, string> = {})
 
 export function toImage(image: Ec2Image): Image {
   const id = image.ImageId ?? '';
+  const state = image.State === 'available' ? 'available' : image.State === 'pending' ? 'pending' : image.State ? 'failed' : undefined;
   return {
     id,
     name: image.Name ?? id,
+    ...(state ? { state } : {}),
     extra: {
       ownerId: image.OwnerId ?? null,
       state: image.State ?? null,

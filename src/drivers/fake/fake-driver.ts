@@ -10,6 +10,7 @@ import {
   type Image,
   type KeyPair,
   type PortRule,
+  type SaveImageRequest,
   type Size,
   type Tenant,
   type Vm,
@@ -18,6 +19,7 @@ import {
 import { pauseUnlessAborted, throwIfAborted } from '../driver-abort.js';
 import type { Driver, DriverContext } from '../driver.js';
 import type { FakeOptions } from './fake-options.js';
+import { FakeImages } from './fake-images.js';
 import { FakeStateFile, type FakeVmRecord } from './fake-state-file.js';
 import { seededRandom, type Random } from './fake-random.js';
 
@@ -41,6 +43,7 @@ export class FakeDriver implements Driver {
   private serial = 0;
   private faults: FakeOptions['faults'];
   private readonly stateFile?: FakeStateFile;
+  private readonly images: FakeImages;
 
   constructor(context: DriverContext) {
     this.options = context.options as unknown as FakeOptions;
@@ -50,6 +53,7 @@ export class FakeDriver implements Driver {
     this.faults = { ...this.options.faults };
     const caps = (this.options.capabilities as Capability[] | undefined) ?? [...CAPABILITIES];
     this.capabilities = capabilitySet(...caps);
+    this.images = new FakeImages(this.options.images, this.options.bootDelayMs);
     this.stateFile = this.options.statePath ? new FakeStateFile(this.options.statePath) : undefined;
     const saved = this.stateFile?.load();
     if (saved) {
@@ -114,7 +118,7 @@ export class FakeDriver implements Driver {
     const existing = this.byRequestId.get(request.requestId);
     const again = existing === undefined ? undefined : this.vms.get(existing);
     if (again) return this.settle(again, Date.now()) ?? again.vm;
-    const image = this.options.images.find((i) => i.id === request.imageId);
+    const image = this.images.find(request.imageId);
     if (!image) throw new DispatcherError('bad-request', `image ${request.imageId} not found`, { subject: 'image', code: 'ImageNotFound' });
     if (!this.options.sizes.some((s) => s.id === request.sizeId)) {
       throw new DispatcherError('bad-request', `size ${request.sizeId} not found`, { subject: 'size', code: 'SizeNotFound' });
@@ -178,7 +182,22 @@ export class FakeDriver implements Driver {
 
   async listImages(signal?: AbortSignal): Promise<Image[]> {
     await this.call('listImages', signal);
-    return this.options.images.map((i) => ({ id: i.id, name: i.name }));
+    return this.images.list();
+  }
+
+  async createImage(vmId: string, request: SaveImageRequest, signal?: AbortSignal): Promise<Image> {
+    await this.call('createImage', signal);
+    return this.images.save(this.live(vmId).vm, request);
+  }
+
+  async getImage(imageId: string, signal?: AbortSignal): Promise<Image | null> {
+    await this.call('getImage', signal);
+    return this.images.get(imageId);
+  }
+
+  async deleteImage(imageId: string, signal?: AbortSignal): Promise<void> {
+    await this.call('deleteImage', signal);
+    this.images.delete(imageId);
   }
 
   async listSizes(signal?: AbortSignal): Promise<Size[]> {

@@ -9,6 +9,7 @@ import {
   type Image,
   type KeyPair,
   type PortRule,
+  type SaveImageRequest,
   type Size,
   type Tenant,
   type Vm,
@@ -17,6 +18,7 @@ import type { Driver, DriverContext } from '../driver.js';
 import { KeystoneAuth } from './openstack-auth.js';
 import { hostOf } from './openstack-catalog.js';
 import { GlanceApi } from './openstack-glance.js';
+import { OpenstackImages } from './openstack-images.js';
 import { createAxiosHttpClient, type HttpClient } from './openstack-http.js';
 import { NeutronApi } from './openstack-neutron.js';
 import { NovaApi } from './openstack-nova.js';
@@ -37,6 +39,7 @@ export const OPENSTACK_CAPABILITIES: CapabilitySet = capabilitySet(
   'firewall',
   'reboot',
   'power',
+  'snapshot',
 );
 
 export class OpenstackDriver implements Driver {
@@ -52,6 +55,7 @@ export class OpenstackDriver implements Driver {
   private readonly nova: NovaApi;
   private readonly glance: GlanceApi;
   private readonly neutron: NeutronApi;
+  private readonly images: OpenstackImages;
 
   /** `http` replaces the axios client (tests, or a client with custom TLS). */
   constructor(context: DriverContext, http?: HttpClient) {
@@ -64,6 +68,7 @@ export class OpenstackDriver implements Driver {
     this.nova = new NovaApi(this.session, options, context.logger);
     this.glance = new GlanceApi(this.session, options.pageSize);
     this.neutron = new NeutronApi(this.session, context.logger);
+    this.images = new OpenstackImages(this.session, async () => (await this.nova.microversions()).chosen);
   }
 
   async connect(): Promise<void> {
@@ -147,7 +152,19 @@ export class OpenstackDriver implements Driver {
     return images.map(toImage);
   }
 
-  async listSizes(signal?: AbortSignal): Promise<Size[]> {
+  createImage(vmId: string, request: SaveImageRequest): Promise<Image> {
+    return this.images.create(vmId, request);
+  }
+
+  getImage(imageId: string): Promise<Image | null> {
+    return this.images.get(imageId);
+  }
+
+  deleteImage(imageId: string): Promise<void> {
+    return this.images.delete(imageId);
+  }
+
+    async listSizes(signal?: AbortSignal): Promise<Size[]> {
     return (await this.nova.listFlavors(signal)).map(flavorToSize);
   }
 

@@ -1,6 +1,7 @@
 // The Query API actions the driver uses, each answering EC2's XML. Pagination as EC2 does it:
 // MaxResults (5..1000) caps a page, the server's own page size caps it further, NextToken resumes.
 import type { Ec2Cloud } from './ec2-cloud-state.js';
+import { createImage, deregisterImage } from './ec2-image-actions.js';
 import { Ec2ApiError, filtersOf, permissionKeysOf, type QueryParams } from './ec2-query-parser.js';
 import { el, imageXml, instanceTypeXml, instanceXml, items, reservationSetXml, response, securityGroupXml } from './ec2-xml.js';
 
@@ -47,6 +48,8 @@ function stateChanges(ctx: ActionContext, action: 'terminate' | 'stop' | 'start'
 }
 
 export const ACTIONS: Record<string, Handler> = {
+  CreateImage: createImage,
+  DeregisterImage: deregisterImage,
   DescribeInstances(ctx) {
     const wanted = ctx.params.list('InstanceId');
     if (wanted.length > 0 && ctx.params.get('MaxResults') !== undefined) {

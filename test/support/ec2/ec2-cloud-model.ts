@@ -53,6 +53,8 @@ export interface ServerImage {
   isPublic?: boolean;
   /** Instances launched from it die during boot with a Server.InternalError state reason. */
   failBoot?: boolean;
+  /** Saved by CreateImage: `pending` until this time. */
+  availableAt?: number;
 }
 
 export interface ServerInstanceType {

@@ -73,7 +73,7 @@ export function imageXml(image: ServerImage): string {
   return [
     el('imageId', image.id),
     el('imageLocation', `${image.ownerAlias ?? image.ownerId}/${image.name}`),
-    el('imageState', image.state ?? 'available'),
+    el('imageState', image.availableAt !== undefined && Date.now() < image.availableAt ? 'pending' : (image.state ?? 'available')),
     el('imageOwnerId', image.ownerId),
     el('creationDate', '2024-05-01T12:00:00.000Z'),
     el('isPublic', image.isPublic ?? false),

@@ -140,6 +140,27 @@ export function glanceRoutes(images: () => TestImage[], pageLimit: () => number)
         return reply(200, body);
       },
     },
+    {
+      method: 'GET',
+      pattern: /^\/v2\/images\/([^/]+)$/,
+      label: 'GET /image/v2/images/{id}',
+      handle: ({ params }) => {
+        const image = images().find((i) => i.id === params[0]);
+        return image ? reply(200, glanceImage(image)) : glanceFault(404, 'Not Found', `No image found with ID ${params[0]}`);
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/v2\/images\/([^/]+)$/,
+      label: 'DELETE /image/v2/images/{id}',
+      handle: ({ params }) => {
+        const list = images();
+        const at = list.findIndex((i) => i.id === params[0]);
+        if (at < 0) return glanceFault(404, 'Not Found', `Failed to find image ${params[0]} to delete`);
+        list.splice(at, 1);
+        return reply(204);
+      },
+    },
   ];
 }
 
@@ -148,7 +169,8 @@ function glanceImage(image: TestImage) {
   return {
     id: image.id,
     name: image.name,
-    status: 'active',
+    status: image.activeAt !== undefined && Date.now() < image.activeAt ? 'saving' : 'active',
+    ...image.metadata,
     visibility: 'public',
     protected: false,
     tags: [],

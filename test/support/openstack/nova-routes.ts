@@ -1,6 +1,7 @@
 // Nova of the test server: the version document, servers (paged, regex name filter, actions),
 // flavors, key pairs, limits and the image proxy, with the microversion rules the driver meets
 // on real clouds (networks required from 2.37, image proxy gone from 2.36, flavor embedded from 2.47).
+import { randomUUID } from 'node:crypto';
 import { Buffer } from 'node:buffer';
 import { TEST_CLOUD } from './keystone-routes.js';
 import { compareVersions, fixture, novaFault, page, reply, type Reply, type RequestContext, type Route } from './openstack-route-kit.js';
@@ -78,6 +79,7 @@ export function novaRoutes(config: NovaConfig): Route[] {
         const record = found(ctx);
         if (!record) return missing(ctx.params[0]);
         const action = Object.keys((ctx.body ?? {}) as object)[0];
+        if (action === 'createImage') return createImage(config, ctx, record.id);
         if (action !== 'reboot' && action !== 'os-start' && action !== 'os-stop') {
           return novaFault(400, 'badRequest', `There is no such action: ${action}`);
         }
@@ -185,6 +187,16 @@ function createServer(config: NovaConfig, ctx: RequestContext): Reply {
   const sample = fixture<{ server: Record<string, unknown> }>('nova/server-create-resp.json');
   Object.assign(sample.server, { id: record.id, security_groups: groups.map((name) => ({ name })), links: [] });
   return reply(202, sample, { Location: `${config.linkBase}/servers/${record.id}` });
+}
+
+/** Nova's createImage: 202 with `Location` before 2.45, with `{image_id}` (and no Location) from 2.45. */
+function createImage(config: NovaConfig, ctx: RequestContext, serverId: string): Reply {
+  const request = (ctx.body as { createImage?: { name?: unknown; metadata?: Record<string, string> } }).createImage ?? {};
+  if (typeof request.name !== 'string' || request.name === '') return novaFault(400, 'badRequest', "Invalid input for field/attribute name. Value: None. None is not of type 'string'");
+  const id = randomUUID();
+  config.images().push({ id, name: request.name, activeAt: Date.now() + 50, metadata: { ...request.metadata, instance_uuid: serverId } });
+  if (compareVersions(ctx.microversion, '2.45') >= 0) return reply(202, { image_id: id });
+  return reply(202, undefined, { Location: `http://glance-internal.invalid:9292/images/${id}` });
 }
 
 function checkNetworks(networks: unknown, microversion: string): string | undefined {

@@ -9,6 +9,9 @@ export interface TestImage {
   name: string;
   /** Servers booted from it end in ERROR with a fault. */
   failBoot?: boolean;
+  /** Saved from a server by createImage: `saving` until this time, then `active`. */
+  activeAt?: number;
+  metadata?: Record<string, string>;
 }
 
 export interface TestFlavor {

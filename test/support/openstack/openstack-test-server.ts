@@ -86,9 +86,10 @@ export class OpenstackTestServer {
       deleteDelayMs: 40,
       pageLimit: 1000,
       microversions: { min: '2.1', max: '2.93' },
-      images: TEST_IMAGES,
       keyPairs: ['default', 'ops-key'],
       ...options,
+      // Its own copy: createImage adds to it, Glance delete removes from it.
+      images: [...(options.images ?? TEST_IMAGES)],
       catalog: { image: true, network: true, versionedSuffixes: false, computeProjectId: true, ...options.catalog },
     };
     const s = this.settings;

@@ -36,7 +36,10 @@ export const statusRoutes: V2Route[] = [
     auth: 'user',
     responses: { 200: { description: 'The summary.', schema: summarySchema }, ...problems(401) },
     examples: [{ summary: 'Read the summary', status: 200 }],
-    handler: ({ ctx }) => ({ status: 200, body: ctx.services.admin.status.summary() }),
+    handler: async ({ ctx, user }) => ({
+      status: 200,
+      body: { ...ctx.services.admin.status.summary(), ...(user ? { mine: await ctx.services.groups.clusters.counts(user.id) } : {}) },
+    }),
   }),
   v2Route({
     method: 'get',

@@ -23,6 +23,9 @@ export const summarySchema = Joi.object({
   tracker: Joi.string().valid('builtin', 'cistern').required(),
   defaultCloud: Joi.string().required(),
   clouds: Joi.array().items(Joi.string()).required(),
+  mine: Joi.object({ clusters: int.required(), vms: int.required() }).description(
+    "The caller's clusters, and the VMs the caller started that the tracker still holds (docklet's clustercnt).",
+  ),
 }).id('StatusSummary');
 
 export const cloudStatusSchema = Joi.object({
