@@ -163,13 +163,18 @@ describe('the dashboard in chromium', { skip }, () => {
     await page.goto(`${proxy.baseUrl}/ui/#/admin`);
     await page.getByText('This page needs the admin role.').waitFor();
 
+    // The cloud holds 10,000 VMs started outside the dispatcher (the admins') and one the user started.
+    const token = await dispatcher.login(USER.username, USER.password);
+    const own = await dispatcher.api(token, 'POST', '/clouds/default/vms?wait=true', { name: 'user-own-1', image: 'ubuntu-24.04', size: 'm1.small' });
+    assert.equal(own.status, 201, JSON.stringify(own.body));
     await page.goto(`${proxy.baseUrl}/ui/#/vms/default`);
     await page.getByRole('heading', { level: 1, name: 'VMs on default' }).waitFor();
     await page.getByRole('button', { name: 'Next page' }).waitFor();
-    const token = await dispatcher.login(USER.username, USER.password);
+    await page.locator('tbody th code').first().waitFor();
     const listed = (await dispatcher.api(token, 'GET', '/clouds/default/vms?limit=50')).body.items.map((vm: any) => vm.id);
     const shown = await page.locator('tbody th code').allTextContents();
     assert.deepEqual(shown, listed, "the table is the API's first page for this user");
+    assert.deepEqual(shown, [own.body.id], "the user sees their own VM and none of the admins' 10,000");
     await check(page, 'vms-user-phone');
 
     await page.goto(`${proxy.baseUrl}/ui/#/vms/fake-east`);
