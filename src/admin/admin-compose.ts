@@ -12,6 +12,7 @@ import type { VmService } from '../services/vm-service.js';
 import { AdminStore } from '../store/admin-store.js';
 import { AuditStore } from '../store/audit-store.js';
 import type { OperationStore } from '../store/operation-store.js';
+import type { AdmissionStore } from '../store/admission-store.js';
 import type { Store } from '../store/store-open.js';
 import type { UserStore } from '../store/user-store.js';
 import { VmRecordStore } from '../store/vm-record-store.js';
@@ -34,13 +35,20 @@ export interface AdmissionParts {
   lifecycle: RecordingLifecycle;
 }
 
-export function createAdmission(deps: { store: Store; pool: CloudPool; tracker: Tracker; state: { draining: boolean }; logger: AppLogger }): AdmissionParts {
+export function createAdmission(deps: {
+  store: Store;
+  pool: CloudPool;
+  tracker: Tracker;
+  state: { draining: boolean };
+  logger: AppLogger;
+  shared?: { store: AdmissionStore; instanceId: string };
+}): AdmissionParts {
   const store = new AdminStore(deps.store.db);
   const records = new VmRecordStore(deps.store.db);
   return {
     store,
     records,
-    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, state: deps.state }),
+    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, state: deps.state, shared: deps.shared }),
     lifecycle: new RecordingLifecycle({ records, admin: store, logger: deps.logger }),
   };
 }
@@ -77,6 +85,8 @@ export interface AdminDeps {
   operations: OperationStore;
   state: { draining: boolean };
   configSource?: ConfigSource;
+  /** Whether this instance runs a singleton worker this round (several instances: one holds its lock). */
+  holds?: (worker: string) => Promise<boolean>;
 }
 
 /** Builds the admin services and applies the operator's persisted settings over the config. */
@@ -103,9 +113,12 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
   const metrics = new VmMetrics(parts.records);
   const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, operations: deps.operations, runtime, reconciler, heartbeats });
   const workerDeps = { heartbeats, logger: deps.logger };
+  const holds = deps.holds ?? (async () => true);
+  // One instance at a time runs each of these; the others' rounds skip until its lock is free.
+  const single = (worker: string, round: () => Promise<unknown>) => async () => ((await holds(worker)) ? round() : undefined);
   const loops = [
-    new IntervalWorker('reconciler', intervalMs, () => reconciler.pass(), workerDeps),
-    new IntervalWorker('startup-poller', startupPollMs, () => reconciler.pollStartups(), workerDeps),
+    new IntervalWorker('reconciler', intervalMs, single('reconciler', () => reconciler.pass()), workerDeps),
+    new IntervalWorker('startup-poller', startupPollMs, single('startup-poller', () => reconciler.pollStartups()), workerDeps),
     // Other instances over the same database change settings too; this picks their changes up.
     new IntervalWorker('settings-sync', settingsSyncMs, () => clouds.refresh(), workerDeps),
   ];

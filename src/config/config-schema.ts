@@ -48,6 +48,8 @@ export interface Config {
     /** Operator settings re-read from the store (changes made through other instances). */
     settingsSyncMs: number;
   };
+  /** Instances over one PostgreSQL: the heartbeat renews this process's lease; past it, others take its work over. */
+  scaleOut: { heartbeatMs: number; leaseMs: number };
   cistern?: { url: string; timeoutMs: number; token?: string };
   clouds: CloudConfig[];
 }
@@ -105,6 +107,10 @@ export const configSchema = Joi.object({
     startupPollMs: Joi.number().integer().min(0).default(2_000),
     bootTimeoutMs: Joi.number().integer().min(1).default(900_000),
     settingsSyncMs: Joi.number().integer().min(0).default(10_000),
+  }).default(),
+  scaleOut: Joi.object({
+    heartbeatMs: Joi.number().integer().min(10).default(2_000),
+    leaseMs: Joi.number().integer().min(Joi.ref('heartbeatMs')).default(10_000),
   }).default(),
   cistern: Joi.object({
     url: Joi.string().uri({ scheme: ['http', 'https'] }).required(),

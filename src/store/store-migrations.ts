@@ -3,6 +3,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { adminMigration } from './admin-migration.js';
 import { durableOperationsMigration } from './operation-migration.js';
+import { scaleOutMigration } from './scale-out-migration.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -115,6 +116,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0004_admin': adminMigration(dialect),
     '0006_durable_operations': durableOperationsMigration(),
+    '0008_scale_out': scaleOutMigration(dialect),
   };
 }
 

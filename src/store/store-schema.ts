@@ -2,6 +2,7 @@
 // on both SQLite and PostgreSQL); booleans are 0/1 integers for the same reason.
 import type { Generated } from 'kysely';
 import type { AdminTables } from './admin-schema.js';
+import type { ScaleOutTables } from './scale-out-schema.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -77,7 +78,7 @@ export interface IdempotencyKeysTable {
   owner: string | null;
 }
 
-export interface Database extends AdminTables {
+export interface Database extends AdminTables, ScaleOutTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   tracker_nodes: TrackerNodesTable;
