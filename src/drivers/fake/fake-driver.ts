@@ -51,10 +51,10 @@ export class FakeDriver implements Driver {
     const caps = (this.options.capabilities as Capability[] | undefined) ?? [...CAPABILITIES];
     this.capabilities = capabilitySet(...caps);
     this.stateFile = this.options.statePath ? new FakeStateFile(this.options.statePath) : undefined;
-    const saved = this.stateFile?.load();
+    // Under the file's lock: of several processes starting on one new file, one preloads.
+    const saved = this.stateFile?.enter();
     if (saved) {
-      this.serial = saved.serial;
-      for (const stored of saved.vms) this.insert(stored);
+      this.replaceState(saved);
     } else {
       for (let i = 0; i < this.options.preload.count; i++) this.insert(this.preloaded(i));
       this.persist();
@@ -253,6 +253,18 @@ export class FakeDriver implements Driver {
       await sleep(faults.hangMs);
       throw new DispatcherError('timeout', `fake cloud did not answer within ${faults.hangMs} ms`, { code: 'Timeout' });
     }
+    // What follows in the calling method runs at once, under the state file's lock, on the latest state.
+    const changed = this.stateFile?.enter();
+    if (changed) this.replaceState(changed);
+  }
+
+  /** The state another process sharing the state file wrote, in place of this one's. */
+  private replaceState(saved: { serial: number; vms: FakeVm[] }): void {
+    this.vms.clear();
+    this.byName.clear();
+    this.byRequestId.clear();
+    this.serial = saved.serial;
+    for (const stored of saved.vms) this.insert(stored);
   }
 
   private count(operation: string): void {
