@@ -41,7 +41,7 @@ describe('scale-out: three instances, one PostgreSQL', { skip }, () => {
     const holders = await waitFor('the reconciler and the recovery worker to be held', async () => {
       const status = await on(0).api('GET', '/api/v2/status');
       const workers = status.body.workers as { worker: string; instanceId: string }[];
-      return ['reconciler', 'recovery'].every((w) => workers.some((h) => h.worker === w)) && workers;
+      return ['reconciler', 'recovery'].every((w) => workers.some((h) => h.worker === w)) ? workers : undefined;
     });
     assert.equal(new Set(holders.map((h) => h.worker)).size, holders.length, 'one holder per worker');
   });
