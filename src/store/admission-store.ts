@@ -11,13 +11,18 @@ const MAX_OPEN = 4;
 
 export class AdmissionStore {
   private open = 0;
+  /** Scopes whose lock row exists (rows are never deleted): their check skips the insert. */
+  private readonly known = new Set<string>();
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Runs `work` while this process holds `scope`'s lock (released when `work` ends, commit or not). */
   async withLock<T>(scope: string, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    await this.db.insertInto('admission_locks').values({ scope }).onConflict((oc) => oc.column('scope').doNothing()).execute();
+    if (!this.known.has(scope)) {
+      await this.db.insertInto('admission_locks').values({ scope }).onConflict((oc) => oc.column('scope').doNothing()).execute();
+      this.known.add(scope);
+    }
     await this.enter();
     try {
       return await this.db.transaction().execute(async (trx) => {

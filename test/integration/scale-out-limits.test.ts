@@ -92,6 +92,25 @@ describe('scale-out: three instances, one PostgreSQL', { skip }, () => {
     assert.equal(Number(reservations[0]?.n), 0, 'every reservation released');
   });
 
+  it('two admins demoting each other at once through two instances: one stays admin', async () => {
+    const made = await on(0).api('POST', '/api/v2/admin/users', { username: 'second-admin', password: 'second-admin-password', role: 'admin' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const login = await fetch(`${on(1).base}/api/v2/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'second-admin', password: 'second-admin-password' }) });
+    const second = ((await login.json()) as { token: string }).token;
+    const [first, other] = await Promise.all([
+      on(0).api('PATCH', '/api/v2/admin/users/second-admin', { role: 'user' }),
+      fetch(`${on(1).base}/api/v2/admin/users/admin`, { method: 'PATCH', headers: { authorization: `Bearer ${second}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'user' }) }),
+    ]);
+    // The loser answers 409 LastAdmin (or 403 when the other's demotion landed before its own token was checked).
+    assert.equal([first.status, other.status].filter((s) => s === 200).length, 1, `${first.status} ${other.status}`);
+    const admins = await group.query<{ n: string }>(`select count(*) as n from users where role = 'admin' and active = 1`);
+    assert.equal(Number(admins[0]?.n), 1, 'exactly one active admin left');
+    if (first.status !== 200) {
+      // The group's token lost its admin role: give it back for the tests that follow.
+      await fetch(`${on(1).base}/api/v2/admin/users/admin`, { method: 'PATCH', headers: { authorization: `Bearer ${second}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'admin' }) });
+    }
+  });
+
   it('a cloud disabled through instance A is refused by instance B within about a second', async () => {
     // Allocation reached: B's starts are refused (409) without creating anything until it hears of the disable (503).
     const tracked = Number((await group.query<{ n: string }>('select count(*) as n from tracker_nodes'))[0]?.n);
