@@ -11,7 +11,8 @@ import { waitFor } from '../support/wait-for.js';
 
 const url = postgresUrl();
 const skip = url ? false : 'scale-out needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (CI does)';
-const LEASE_MS = 5_000;
+// Long enough for the fourth instance to be up (on a loaded machine) while A's lease still runs.
+const LEASE_MS = 12_000;
 
 const config = {
   tracker: { pollIntervalMs: 20, releaseTimeoutMs: 20_000 },
