@@ -48,8 +48,7 @@ const SANE: Record<string, (r: ScenarioResult) => void> = {
   memory: (r) => assert.ok(figure(r, 'RSS with') > figure(r, 'JS heap used'), 'RSS holds the heap'),
   'assign-throughput': (r) => assert.ok(figure(r, 'pairs/s on sqlite') > 1),
   // Generous: a loaded CI machine delays polls; this only catches a release that waits for its timeout.
-  // Without DATABASE_URL nothing is measured (and the result says so).
-  'scale-out': (r) => assert.ok(figure(r, 'instance counts measured') === 0 || figure(r, 'pairs/s, 2 instances') > 1),
+  'scale-out': (r) => assert.ok(figure(r, 'pairs/s, 2 instances') > 1),
   'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 1_000, 'the release answered soon after the deletion'),
 };
 
@@ -58,7 +57,9 @@ describe('bench smoke: every scenario at a toy size', { concurrency: 3 }, () => 
   before(() => ensureBuild(), { timeout: 60_000 });
 
   for (const scenario of SCENARIOS) {
-    it(`${scenario.name} produces a well-formed result`, { timeout: 60_000 }, async () => {
+    // scale-out measures instances on one PostgreSQL: without DATABASE_URL there is nothing to check.
+    const skip = scenario.name === 'scale-out' && !process.env.DATABASE_URL ? 'scale-out needs PostgreSQL (DATABASE_URL)' : false;
+    it(`${scenario.name} produces a well-formed result`, { timeout: 60_000, skip }, async () => {
       const result = await scenario.run(scenario.smoke);
       checkWellFormed(result, scenario.name);
       const sane = SANE[scenario.name];
