@@ -161,11 +161,8 @@ export class OperationService {
    * still resumes its own unresolved ones.
    */
   startRecovery(intervalMs: number, holds: () => Promise<boolean> = async () => true): void {
-    const round = () =>
-      void holds()
-        .catch(() => false)
-        .then((all) => this.recover(!all))
-        .catch((err: unknown) => this.deps.logger?.error({ err }, 'operation recovery pass failed'));
+    const failed = (err: unknown) => this.deps.logger?.error({ err }, 'operation recovery pass failed');
+    const round = () => void holds().catch(() => false).then((all) => this.recover(!all)).catch(failed);
     round();
     this.timer = setInterval(round, intervalMs);
     this.timer.unref();
