@@ -8,6 +8,7 @@ import { fanout } from './scenario-fanout.js';
 import { lookupScaling } from './scenario-lookup-scaling.js';
 import { memory } from './scenario-memory.js';
 import { releaseLatency } from './scenario-release-latency.js';
+import { scaleOut } from './scenario-scale-out.js';
 
 // Each scenario has its own options type; the runner only passes a scenario its own.
-export const SCENARIOS: Scenario<any>[] = [apiOverhead, lookupScaling, fanout, memory, assignThroughput, releaseLatency, cliStart, cluster];
+export const SCENARIOS: Scenario<any>[] = [apiOverhead, lookupScaling, fanout, memory, assignThroughput, releaseLatency, cliStart, cluster, scaleOut];

@@ -9,6 +9,7 @@ import { BuiltinTracker } from './cistern/builtin-tracker.js';
 import { createCisternTracker } from './cistern/cistern-client.js';
 import type { Tracker } from './cistern/tracker.js';
 import type { Config } from './config/config-schema.js';
+import { openScaleOut, type ScaleOut } from './coordination/scale-out-compose.js';
 import type { AppLogger } from './log/log-factory.js';
 import { CloudPool } from './pool/cloud-pool.js';
 import { AssignmentService } from './services/assignment-service.js';
@@ -50,6 +51,8 @@ export interface Services {
   admin: AdminServices;
   /** Clusters, placement and saved images (API v2). */
   groups: ClusterServices;
+  /** This instance among those sharing the database: lease, worker locks, shared limits. */
+  scaleOut: ScaleOut;
 }
 
 export interface Dispatcher {
@@ -70,15 +73,23 @@ export interface ComposeOptions extends StoreOptions {
 export async function composeDispatcher(config: Config, logger: AppLogger, options: ComposeOptions = {}): Promise<Dispatcher> {
   const { configSource, ...storeOptions } = options;
   const store = await openStore(config.database.url, { initialise: config.database.initialise, ...storeOptions });
+  let scaleOut: ScaleOut | undefined;
   try {
     const users = new UserStore(store.db);
     const operations = new OperationStore(store.db);
     // This process's id: the owner of the operations and idempotency keys it writes.
     const instanceId = randomUUID();
-    const operationService = new OperationService({ operations, instanceId, logger });
+    scaleOut = await openScaleOut(config, store, instanceId, logger, storeOptions.schema);
+    const { registry } = scaleOut;
+    // Another instance's operations are left alone while its lease runs.
+    const operationService = new OperationService({ operations, instanceId, logger, isLive: (owner) => registry.isLive(owner) });
     const idempotency = new IdempotencyStore(store.db, undefined, instanceId);
-    const freed = await idempotency.releasePendingOfDead(() => false);
-    if (freed > 0) logger.warn({ freed }, 'idempotency keys left pending by a stopped process were released');
+    const freeDeadKeys = async () => {
+      const live = await registry.liveIds();
+      const freed = await idempotency.releasePendingOfDead((owner) => live.has(owner));
+      if (freed > 0) logger.warn({ freed }, 'idempotency keys left pending by a stopped process were released');
+    };
+    await freeDeadKeys();
     // Expired tokens can never authenticate again; without this the table only grows.
     const purged = await users.purgeExpiredTokens();
     if (purged > 0) logger.info({ purged }, 'expired API tokens deleted');
@@ -91,7 +102,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
     const state = { draining: false };
-    const admission = createAdmission({ store, pool, tracker, state, logger });
+    const admission = createAdmission({ store, pool, tracker, state, logger, shared: scaleOut.admission });
     const vms = new VmService({
       pool,
       tracker,
@@ -102,7 +113,9 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       lifecycle: admission.lifecycle,
     });
     const assignments = new AssignmentService({ tracker, vms, operations: operationService, admission: admission.guard });
-    const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource });
+    const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource, holds: scaleOut.holds });
+    // Settings changed through any instance reach this one at once (the periodic re-read stays as the fallback).
+    scaleOut.coordinator.onSettingsChanged(coalesced(() => admin.clouds.refresh(), logger));
     const groups = createClusterServices({ store, pool, tracker, catalog, vms, operations, operationService, wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs } });
     operationService.recoverWith({ ...operationRecovery({ pool, tracker, vms, assignments, lifecycle: admission.lifecycle }), ...groups.recovery });
     // What the previous process left unfinished is resolved before this one serves: a retry of
@@ -125,6 +138,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       state,
       admin,
       groups,
+      scaleOut,
     };
     const app = createApp({ config, logger, services });
     return {
@@ -134,19 +148,50 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
       startBackground: () => {
         admin.workers.start();
         // Later passes resolve what a failed lookup left unresolved.
-        if (config.reconciler.intervalMs > 0) operationService.startRecovery(config.reconciler.intervalMs);
+        // Taking dead instances' operations over is one worker; each instance resumes its own.
+        const shared = scaleOut as ScaleOut;
+        const holdsRecovery = async () => {
+          if (!(await shared.holds('recovery'))) return false;
+          await freeDeadKeys();
+          await shared.sweepDead();
+          return true;
+        };
+        if (config.reconciler.intervalMs > 0) operationService.startRecovery(config.reconciler.intervalMs, holdsRecovery);
       },
       async close() {
         await admin.workers.stop();
         await operationService.drain(); // background v2 work writes to the store
         await Promise.allSettled([pool.close(), tracker.close()]);
+        await services.scaleOut.close();
         await store.close();
       },
     };
   } catch (err) {
+    await scaleOut?.close();
     await store.close();
     throw err;
   }
+}
+
+/** Runs `work` on each call, never twice at once; a call during a run asks for one more run. */
+function coalesced(work: () => Promise<unknown>, logger: AppLogger): () => void {
+  let running = false;
+  let again = false;
+  const run = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    void work()
+      .catch((err: unknown) => logger.warn({ err }, 'settings re-read failed'))
+      .finally(() => {
+        running = false;
+        if (again) run();
+      });
+  };
+  return run;
 }
 
 function createTracker(config: Config, store: Store, logger: AppLogger, probeCloud: string): Tracker {

@@ -14,6 +14,7 @@ import { AuditStore } from '../store/audit-store.js';
 import { FindingStore } from '../store/finding-store.js';
 import { RetentionStore } from '../store/retention-store.js';
 import type { OperationStore } from '../store/operation-store.js';
+import type { AdmissionStore } from '../store/admission-store.js';
 import type { Store } from '../store/store-open.js';
 import type { UserStore } from '../store/user-store.js';
 import { VmRecordStore } from '../store/vm-record-store.js';
@@ -39,7 +40,14 @@ export interface AdmissionParts {
   lifecycle: RecordingLifecycle;
 }
 
-export function createAdmission(deps: { store: Store; pool: CloudPool; tracker: Tracker; state: { draining: boolean }; logger: AppLogger }): AdmissionParts {
+export function createAdmission(deps: {
+  store: Store;
+  pool: CloudPool;
+  tracker: Tracker;
+  state: { draining: boolean };
+  logger: AppLogger;
+  shared?: { store: AdmissionStore; instanceId: string };
+}): AdmissionParts {
   const store = new AdminStore(deps.store.db);
   const records = new VmRecordStore(deps.store.db);
   const findings = new FindingStore(deps.store.db);
@@ -47,7 +55,7 @@ export function createAdmission(deps: { store: Store; pool: CloudPool; tracker: 
     store,
     records,
     findings,
-    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, findings, state: deps.state }),
+    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, findings, state: deps.state, shared: deps.shared }),
     lifecycle: new RecordingLifecycle({ records, admin: store, logger: deps.logger }),
   };
 }
@@ -88,6 +96,8 @@ export interface AdminDeps {
   operations: OperationStore;
   state: { draining: boolean };
   configSource?: ConfigSource;
+  /** Whether this instance runs a singleton worker this round (several instances: one holds its lock). */
+  holds?: (worker: string) => Promise<boolean>;
 }
 
 /** Builds the admin services and applies the operator's persisted settings over the config. */
@@ -116,12 +126,15 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
   const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, findings: parts.findings, operations: deps.operations, runtime, reconciler, heartbeats });
   const retention = new RetentionWorker({ store: new RetentionStore(deps.store.db), settings: deps.config.retention, logger: deps.logger });
   const workerDeps = { heartbeats, logger: deps.logger };
+  const holds = deps.holds ?? (async () => true);
+  // One instance at a time runs each of these; the others' rounds skip until its lock is free.
+  const single = (worker: string, round: () => Promise<unknown>) => async () => ((await holds(worker)) ? round() : undefined);
   const loops = [
-    new IntervalWorker('reconciler', intervalMs, () => reconciler.pass(), workerDeps),
-    new IntervalWorker('startup-poller', startupPollMs, () => reconciler.pollStartups(), workerDeps),
+    new IntervalWorker('reconciler', intervalMs, single('reconciler', () => reconciler.pass()), workerDeps),
+    new IntervalWorker('startup-poller', startupPollMs, single('startup-poller', () => reconciler.pollStartups()), workerDeps),
     // Other instances over the same database change settings too; this picks their changes up.
     new IntervalWorker('settings-sync', settingsSyncMs, () => clouds.refresh(), workerDeps),
-    new IntervalWorker('retention', deps.config.retention.intervalMs, () => retention.purge(), workerDeps),
+    new IntervalWorker('retention', deps.config.retention.intervalMs, single('retention', () => retention.purge()), workerDeps),
   ];
   const workers: AdminWorkers = {
     start: () => loops.filter((w) => w.intervalMs > 0).forEach((w) => w.start()),

@@ -1,12 +1,15 @@
 // The one gate every start and every assign passes, whichever API version asked: drain, a
 // disabled cloud, the cloud's allocation, a retiring or missing VM, the user's limit. It refuses before the
-// cloud (or the tracker) is called.
+// cloud (or the tracker) is called. With several instances over one PostgreSQL (`shared`), the
+// allocation and the user's limit are checked under the scope's row lock in the database and a
+// start's slot is a reservation row, so the limits are exact across instances, not per process.
 import type { Tracker } from '../cistern/tracker.js';
 import { DispatcherError } from '../domain/errors.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AdminStore } from '../store/admin-store.js';
 import type { FindingStore } from '../store/finding-store.js';
+import type { AdmissionStore } from '../store/admission-store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 /** The port the services call (VmService.start, AssignmentService.assign). */
@@ -30,6 +33,8 @@ export interface AdmissionDeps {
   /** The reconciler's findings: a VM it found gone from its cloud is not handed out. */
   findings?: FindingStore;
   state: { draining: boolean };
+  /** Several instances over one PostgreSQL: limits checked under database locks (unset: this process alone). */
+  shared?: { store: AdmissionStore; instanceId: string };
 }
 
 export class AdmissionGuard implements Admission {
@@ -47,6 +52,21 @@ export class AdmissionGuard implements Admission {
   async start<T>(cloud: CloudConnection, work: () => Promise<T>): Promise<T> {
     const limit = this.startable(cloud);
     if (limit === undefined) return work();
+    const shared = this.deps.shared;
+    if (shared) {
+      const reservation = await this.mutex.run(`start:${cloud.name}`, () =>
+        shared.store.withLock(`cloud:${cloud.name}`, async (trx) => {
+          await this.requireRoom(cloud.name, limit, await shared.store.reserved(trx, cloud.name));
+          return shared.store.reserve(trx, cloud.name, shared.instanceId);
+        }),
+      );
+      try {
+        return await work();
+      } finally {
+        // Released whatever happened: a started VM is counted by the tracker from now on.
+        await shared.store.release(reservation);
+      }
+    }
     await this.mutex.run(`start:${cloud.name}`, async () => {
       await this.requireRoom(cloud.name, limit);
       this.pending.set(cloud.name, (this.pending.get(cloud.name) ?? 0) + 1);
@@ -76,7 +96,8 @@ export class AdmissionGuard implements Admission {
           });
         }
         const limit = await this.deps.admin.userLimit(vm.user);
-        if (limit) {
+        if (!limit) return work();
+        const checked = async () => {
           const held = await this.assignedTo(vm.user);
           if (held >= limit.maxAssigned) {
             throw new DispatcherError('quota', `user ${vm.user} already holds ${held} VMs (limit ${limit.maxAssigned})`, {
@@ -84,10 +105,19 @@ export class AdmissionGuard implements Admission {
               details: { user: vm.user, limit: limit.maxAssigned, held },
             });
           }
-        }
-        return work();
+          return work();
+        };
+        // Across instances the user's row lock spans count and assign, as the mutex does here.
+        const shared = this.deps.shared;
+        return shared ? shared.store.withLock(`user:${vm.user}`, checked) : checked();
       }),
     );
+  }
+
+  /** Runs `work` while no other instance runs it for `scope` (one process alone: at once). */
+  exclusive<T>(scope: string, work: () => Promise<T>): Promise<T> {
+    const shared = this.deps.shared;
+    return this.mutex.run(`exclusive:${scope}`, () => (shared ? shared.store.withLock(scope, () => work()) : work()));
   }
 
   /** Runs `work` while no assign of this VM can start (operators' shutdown and retire take it). */
@@ -118,8 +148,8 @@ export class AdmissionGuard implements Admission {
     return this.deps.pool.settings(cloud.name).allocation;
   }
 
-  private async requireRoom(cloud: string, limit: number): Promise<void> {
-    const used = (await this.allocationUsed(cloud)) + (this.pending.get(cloud) ?? 0);
+  private async requireRoom(cloud: string, limit: number, reserved = this.pending.get(cloud) ?? 0): Promise<void> {
+    const used = (await this.allocationUsed(cloud)) + reserved;
     if (used >= limit) {
       throw new DispatcherError('quota', `cloud ${cloud}: allocation of ${limit} VMs reached (${used} in use)`, {
         code: 'AllocationReached',

@@ -39,10 +39,14 @@ export class UserAdminService {
     return this.deps.audit.run(actor, 'user.update', username, { ...changes }, async () => {
       const user = await this.get(username);
       const losesAdmin = user.role === 'admin' && user.active && ((changes.role !== undefined && changes.role !== 'admin') || changes.active === false);
-      if (losesAdmin && (await this.activeAdmins()) <= 1) {
-        throw new DispatcherError('conflict', `${username} is the last active admin: create or enable another admin first`, { code: 'LastAdmin' });
-      }
-      const updated = await this.deps.users.update(user.id, changes);
+      // Count and change under one lock (the database's, across instances): two admins demoting
+      // each other at once on two instances cannot both pass the count.
+      const updated = await this.deps.guard.exclusive('admins', async () => {
+        if (losesAdmin && (await this.activeAdmins()) <= 1) {
+          throw new DispatcherError('conflict', `${username} is the last active admin: create or enable another admin first`, { code: 'LastAdmin' });
+        }
+        return this.deps.users.update(user.id, changes);
+      });
       if (!updated) throw new DispatcherError('not-found', `no user ${username}`, { subject: 'user' });
       // A disabled account's tokens are dead already; revoking them keeps a re-enable from reviving them.
       if (changes.active === false) await this.deps.users.revokeAllTokens(user.id);

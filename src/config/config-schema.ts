@@ -94,6 +94,8 @@ export interface Config {
     /** Idempotency keys this long past their expiry (0: as soon as they expire). */
     idempotencyGraceDays: number;
   };
+  /** Instances over one PostgreSQL: the heartbeat renews this process's lease; past it, others take its work over. */
+  scaleOut: { heartbeatMs: number; leaseMs: number };
   cistern?: { url: string; timeoutMs: number; token?: string };
   clouds: CloudConfig[];
 }
@@ -181,6 +183,10 @@ export const configSchema = Joi.object({
     auditDays: Joi.number().min(0).default(365),
     vmRecordsDays: Joi.number().min(0).default(90),
     idempotencyGraceDays: Joi.number().min(0).default(0),
+  }).default(),
+  scaleOut: Joi.object({
+    heartbeatMs: Joi.number().integer().min(10).default(2_000),
+    leaseMs: Joi.number().integer().min(Joi.ref('heartbeatMs')).default(10_000),
   }).default(),
   cistern: Joi.object({
     url: Joi.string().uri({ scheme: ['http', 'https'] }).required(),

@@ -77,8 +77,8 @@ export class OperationService {
       /** This process's id, written as the owner of what it runs (the scale-out work leases it). */
       instanceId: string;
       logger?: Logger;
-      /** Whether another instance is alive and so still runs what it owns (leases come later: none is). */
-      isLive?: (owner: string) => boolean;
+      /** Whether another instance is alive (its lease runs) and so still runs what it owns. */
+      isLive?: (owner: string) => boolean | Promise<boolean>;
     },
   ) {}
 
@@ -150,17 +150,21 @@ export class OperationService {
    * resumed by its kind's handler. At start this finds what the previous process left; later
    * passes pick up outcomes that could not be looked up the first time.
    */
-  recover(): Promise<RecoveryReport> {
-    this.pass ??= this.track(this.recoverOnce()).finally(() => (this.pass = undefined));
+  recover(onlyOwn = false): Promise<RecoveryReport> {
+    this.pass ??= this.track(this.recoverOnce(onlyOwn)).finally(() => (this.pass = undefined));
     return this.pass;
   }
 
-  /** Runs a pass now, then every `intervalMs` (until close). */
-  startRecovery(intervalMs: number): void {
-    void this.recover().catch((err: unknown) => this.deps.logger?.error({ err }, 'operation recovery pass failed'));
-    this.timer = setInterval(() => {
-      void this.recover().catch((err: unknown) => this.deps.logger?.error({ err }, 'operation recovery pass failed'));
-    }, intervalMs);
+  /**
+   * Runs a pass now, then every `intervalMs` (until close). With several instances only the one
+   * that `holds` the recovery worker takes dead instances' operations over; every instance
+   * still resumes its own unresolved ones.
+   */
+  startRecovery(intervalMs: number, holds: () => Promise<boolean> = async () => true): void {
+    const failed = (err: unknown) => this.deps.logger?.error({ err }, 'operation recovery pass failed');
+    const round = () => void holds().catch(() => false).then((all) => this.recover(!all)).catch(failed);
+    round();
+    this.timer = setInterval(round, intervalMs);
     this.timer.unref();
   }
 
@@ -195,9 +199,9 @@ export class OperationService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async recoverOnce(): Promise<RecoveryReport> {
+  private async recoverOnce(onlyOwn: boolean): Promise<RecoveryReport> {
     const report: RecoveryReport = { resolved: 0, failed: 0, interrupted: 0, unresolved: 0 };
-    const pending = (await this.deps.operations.listUnfinished()).filter((op) => !this.active.has(op.id));
+    const pending = (await this.deps.operations.listUnfinished()).filter((op) => !this.active.has(op.id) && (!onlyOwn || op.owner === this.instanceId));
     // A few at once: lookups of a cloud that is down each wait for the call timeout.
     for (let i = 0; i < pending.length; i += RECOVERY_BATCH) {
       await Promise.all(pending.slice(i, i + RECOVERY_BATCH).map(async (op) => {
@@ -213,8 +217,8 @@ export class OperationService {
 
   private async recoverOne(op: Operation): Promise<keyof RecoveryReport | undefined> {
     if (op.owner !== this.instanceId) {
-      // The lease check of the scale-out work slots in here: a live owner keeps its operation.
-      if (op.owner !== null && (this.deps.isLive ?? (() => false))(op.owner)) return undefined;
+      // A live owner (its lease runs) keeps its operation; a dead one's is claimed, one claimer wins.
+      if (op.owner !== null && (await (this.deps.isLive ?? (() => false))(op.owner))) return undefined;
       if (!(await this.deps.operations.claim(op.id, op.owner, this.instanceId))) return undefined;
     }
     if (this.active.has(op.id)) return undefined;

@@ -6,6 +6,7 @@ import { vmIdentityMigration } from './vm-identity-migration.js';
 import { clustersMigration } from './cluster-migration.js';
 import { durableOperationsMigration } from './operation-migration.js';
 import { securityMigration } from './security-migration.js';
+import { scaleOutMigration } from './scale-out-migration.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -120,6 +121,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_vm_identity': vmIdentityMigration,
     '0006_durable_operations': durableOperationsMigration(),
     '0007_security': securityMigration(dialect),
+    '0008_scale_out': scaleOutMigration(dialect),
     '0009_clusters': clustersMigration(),
   };
 }

@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 import type { AdminTables } from './admin-schema.js';
 import type { SecurityTables } from './security-schema.js';
 import type { ClusterTables } from './cluster-schema.js';
+import type { ScaleOutTables } from './scale-out-schema.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -79,7 +80,7 @@ export interface IdempotencyKeysTable {
   owner: string | null;
 }
 
-export interface Database extends AdminTables, SecurityTables, ClusterTables {
+export interface Database extends AdminTables, SecurityTables, ScaleOutTables, ClusterTables {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   tracker_nodes: TrackerNodesTable;

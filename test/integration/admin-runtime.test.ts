@@ -29,7 +29,8 @@ describe('admin: log level, drain, audit, roles', () => {
   it('changes the log level live: info lines stop at warn and come back at info', async () => {
     assert.equal((await app.request('GET', '/api/v2/admin/log-level')).body.level, 'debug');
     const set = await app.request('PUT', '/api/v2/admin/log-level', { level: 'warn' });
-    assert.deepEqual(set.body, { level: 'warn', previous: 'debug' });
+    // The level is this process's alone, and the answer says so.
+    assert.deepEqual(set.body, { level: 'warn', previous: 'debug', scope: 'process', instanceId: app.dispatcher.services.scaleOut.instanceId });
     const before = requestLines();
     await app.request('GET', '/api/v1/nodes');
     await app.request('GET', '/api/v1/nodes');
@@ -43,7 +44,7 @@ describe('admin: log level, drain, audit, roles', () => {
   it('drains: new starts refused with 503 in v1 and v2, /readyz not ready, everything else works; undrain restores', async () => {
     const vm = await startVm(app, 'before-drain');
     const drained = await app.request('POST', '/api/v2/admin/drain');
-    assert.deepEqual(drained.body, { draining: true });
+    assert.deepEqual(drained.body, { draining: true, scope: 'process', instanceId: app.dispatcher.services.scaleOut.instanceId });
     const ready = await fetch(`${app.baseUrl}/readyz`);
     assert.equal(ready.status, 503);
     assert.equal(((await ready.json()) as { draining: boolean }).draining, true);
@@ -60,7 +61,7 @@ describe('admin: log level, drain, audit, roles', () => {
     assert.equal((await app.request('PUT', '/api/v1/vm/action/assign', { hostname: vm.name, user: 'u', vm_type: 'w' })).status, 200);
     assert.equal((await app.request('PUT', '/api/v1/vm/action/release', { hostname: vm.name })).status, 200);
 
-    assert.deepEqual((await app.request('POST', '/api/v2/admin/undrain')).body, { draining: false });
+    assert.deepEqual((await app.request('POST', '/api/v2/admin/undrain')).body, { draining: false, scope: 'process', instanceId: app.dispatcher.services.scaleOut.instanceId });
     assert.equal((await fetch(`${app.baseUrl}/readyz`)).status, 200);
     await startVm(app, 'after-drain');
   });

@@ -65,3 +65,23 @@ describe('fake cloud: cancellation', () => {
     assert.equal(await driver.findVmByRequestId('r-abort'), null);
   });
 });
+
+describe('fake cloud: one state file, several drivers (processes sharing a cloud)', () => {
+  it('loses no write: interleaved creates and deletes through two drivers are all seen by both', async () => {
+    const statePath = join(dir, 'shared.json');
+    const a = await fake({ statePath, latencyMs: 1, jitterMs: 3 });
+    const b = await fake({ statePath, latencyMs: 1, jitterMs: 3 });
+    const made = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).createVm({ ...CREATE, name: `s-${i}`, requestId: `s-${i}` })),
+    );
+    assert.equal(new Set(made.map((vm) => vm.id)).size, 40);
+    assert.equal((await a.listVms()).length, 40);
+    assert.equal((await b.listVms()).length, 40);
+    await Promise.all(made.slice(0, 10).map((vm, i) => (i % 2 ? b : a).destroyVm(vm.id)));
+    assert.equal((await a.listVms()).length, 30, 'a destroy through one driver is seen by the other');
+    assert.equal((await b.listVms()).length, 30);
+    assert.ok(await a.findVmByRequestId('s-39'), 'b sees a request id a created');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(existsSync(`${statePath}.lock`), false, 'the lock is released once the calls are done');
+  });
+});

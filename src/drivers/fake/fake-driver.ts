@@ -55,10 +55,10 @@ export class FakeDriver implements Driver {
     this.capabilities = capabilitySet(...caps);
     this.images = new FakeImages(this.options.images, this.options.bootDelayMs);
     this.stateFile = this.options.statePath ? new FakeStateFile(this.options.statePath) : undefined;
-    const saved = this.stateFile?.load();
+    // Under the file's lock: of several processes starting on one new file, one preloads.
+    const saved = this.stateFile?.enter();
     if (saved) {
-      this.serial = saved.serial;
-      for (const stored of saved.vms) this.insert(stored);
+      this.replaceState(saved);
     } else {
       for (let i = 0; i < this.options.preload.count; i++) this.insert(this.preloaded(i));
       this.persist();
@@ -274,6 +274,18 @@ export class FakeDriver implements Driver {
       await pauseUnlessAborted(faults.hangMs, signal);
       throw new DispatcherError('timeout', `fake cloud did not answer within ${faults.hangMs} ms`, { code: 'Timeout' });
     }
+    // What follows in the calling method runs at once, under the state file's lock, on the latest state.
+    const changed = this.stateFile?.enter();
+    if (changed) this.replaceState(changed);
+  }
+
+  /** The state another process sharing the state file wrote, in place of this one's. */
+  private replaceState(saved: { serial: number; vms: FakeVm[] }): void {
+    this.vms.clear();
+    this.byName.clear();
+    this.byRequestId.clear();
+    this.serial = saved.serial;
+    for (const stored of saved.vms) this.insert(stored);
   }
 
   private count(operation: string): void {

@@ -1,7 +1,7 @@
 // /api/v2/admin, the process: log level, config reload, drain, a reconcile pass, the audit log.
 import type { LogLevel } from '../../../config/config-schema.js';
 import type { AuthenticatedUser } from '../../http/request-context.js';
-import { v2Route, type V2Route } from '../v2-context.js';
+import { v2Route, type V2Context, type V2Route } from '../v2-context.js';
 import { decodeCursor, encodeCursor, filterDigest } from '../v2-pagination.js';
 import { problems } from '../v2-problem.js';
 import { listOf } from '../v2-schemas.js';
@@ -14,6 +14,11 @@ export function actor(user: AuthenticatedUser | undefined): { id?: number; usern
 
 const tags = ['admin'];
 
+/** The log level and the drain are this process's alone: the answer says so, and which process it is. */
+function local<T extends object>(ctx: V2Context, body: T): T & { scope: 'process'; instanceId: string } {
+  return { ...body, scope: 'process', instanceId: ctx.services.scaleOut.instanceId };
+}
+
 export const adminRuntimeRoutes: V2Route[] = [
   v2Route({
     method: 'get',
@@ -24,7 +29,7 @@ export const adminRuntimeRoutes: V2Route[] = [
     auth: 'admin',
     responses: { 200: { description: 'The level.', schema: logLevelSchema }, ...problems(401, 403) },
     examples: [{ summary: 'Read the log level', status: 200 }],
-    handler: ({ ctx }) => ({ status: 200, body: { level: ctx.services.admin.runtime.logLevel } }),
+    handler: ({ ctx }) => ({ status: 200, body: local(ctx, { level: ctx.services.admin.runtime.logLevel }) }),
   }),
   v2Route<Record<string, never>, Record<string, never>, { level: LogLevel }>({
     method: 'put',
@@ -37,7 +42,7 @@ export const adminRuntimeRoutes: V2Route[] = [
     request: { body: logLevelBody },
     responses: { 200: { description: 'The new and the previous level.', schema: logLevelSchema }, ...problems(400, 401, 403) },
     examples: [{ summary: 'An unknown level', body: { level: 'loud' }, status: 400 }],
-    handler: async ({ ctx, body, user }) => ({ status: 200, body: await ctx.services.admin.runtime.setLogLevel(actor(user), body.level) }),
+    handler: async ({ ctx, body, user }) => ({ status: 200, body: local(ctx, await ctx.services.admin.runtime.setLogLevel(actor(user), body.level)) }),
   }),
   v2Route({
     method: 'post',
@@ -62,7 +67,7 @@ export const adminRuntimeRoutes: V2Route[] = [
     auth: 'admin',
     responses: { 200: { description: 'The drain state.', schema: drainSchema }, ...problems(401, 403) },
     examples: [{ summary: 'Read the drain state', status: 200 }],
-    handler: ({ ctx }) => ({ status: 200, body: { draining: ctx.services.admin.runtime.draining } }),
+    handler: ({ ctx }) => ({ status: 200, body: local(ctx, { draining: ctx.services.admin.runtime.draining }) }),
   }),
   v2Route({
     method: 'post',
@@ -73,7 +78,7 @@ export const adminRuntimeRoutes: V2Route[] = [
     tags,
     auth: 'admin',
     responses: { 200: { description: 'Draining.', schema: drainSchema }, ...problems(401, 403) },
-    handler: async ({ ctx, user }) => ({ status: 200, body: await ctx.services.admin.runtime.setDraining(actor(user), true) }),
+    handler: async ({ ctx, user }) => ({ status: 200, body: local(ctx, await ctx.services.admin.runtime.setDraining(actor(user), true)) }),
   }),
   v2Route({
     method: 'post',
@@ -83,7 +88,7 @@ export const adminRuntimeRoutes: V2Route[] = [
     tags,
     auth: 'admin',
     responses: { 200: { description: 'Not draining.', schema: drainSchema }, ...problems(401, 403) },
-    handler: async ({ ctx, user }) => ({ status: 200, body: await ctx.services.admin.runtime.setDraining(actor(user), false) }),
+    handler: async ({ ctx, user }) => ({ status: 200, body: local(ctx, await ctx.services.admin.runtime.setDraining(actor(user), false)) }),
   }),
   v2Route({
     method: 'post',

@@ -17,8 +17,12 @@ export const usernameParams = Joi.object({ username: text.required() });
 export const limitUserParams = Joi.object({ user: text.required().description("The tracker's user (whom VMs are assigned to).") });
 
 export const logLevelBody = Joi.object({ level: Joi.string().valid(...LOG_LEVELS).required() });
-export const logLevelSchema = Joi.object({ level: Joi.string().required(), previous: Joi.string() });
-export const drainSchema = Joi.object({ draining: Joi.boolean().required() });
+const processScope = {
+  scope: Joi.string().valid('process').required().description('Applies to the instance that answered only, not to the other instances over the database.'),
+  instanceId: Joi.string().required().description('The instance that answered.'),
+};
+export const logLevelSchema = Joi.object({ level: Joi.string().required(), previous: Joi.string(), ...processScope });
+export const drainSchema = Joi.object({ draining: Joi.boolean().required(), ...processScope });
 
 const names = Joi.array().items(Joi.string());
 export const reloadSchema = Joi.object({

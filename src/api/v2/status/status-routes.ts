@@ -31,14 +31,18 @@ export const statusRoutes: V2Route[] = [
     method: 'get',
     path: '/status',
     operationId: 'getStatus',
-    summary: 'Version, uptime, drain, the clouds served',
+    summary: 'Version, uptime, drain, the clouds served, the live instances and who runs each worker',
     tags,
     auth: 'user',
     responses: { 200: { description: 'The summary.', schema: summarySchema }, ...problems(401) },
     examples: [{ summary: 'Read the summary', status: 200 }],
     handler: async ({ ctx, user }) => ({
       status: 200,
-      body: { ...ctx.services.admin.status.summary(), ...(user ? { mine: await ctx.services.groups.clusters.counts(user.id) } : {}) },
+      body: {
+        ...ctx.services.admin.status.summary(),
+        ...(await ctx.services.scaleOut.view()),
+        ...(user ? { mine: await ctx.services.groups.clusters.counts(user.id) } : {}),
+      },
     }),
   }),
   v2Route({

@@ -26,6 +26,25 @@ export const summarySchema = Joi.object({
   mine: Joi.object({ clusters: int.required(), vms: int.required() }).description(
     "The caller's clusters, and the VMs the caller started that the tracker still holds (docklet's clustercnt).",
   ),
+  instanceId: Joi.string().required().description('The instance that answered.'),
+  instances: Joi.array()
+    .items(
+      Joi.object({
+        id: Joi.string().required(),
+        host: Joi.string().required(),
+        pid: int.required(),
+        version: Joi.string().required(),
+        startedAt: isoTime.required(),
+        lastHeartbeatAt: isoTime.required(),
+        leaseUntil: isoTime.required(),
+      }).id('Instance'),
+    )
+    .required()
+    .description('Every live instance over this database (its lease has not run out).'),
+  workers: Joi.array()
+    .items(Joi.object({ worker: Joi.string().required(), instanceId: Joi.string().required(), since: isoTime.required() }).id('WorkerHolder'))
+    .required()
+    .description('Which live instance runs each singleton worker (reconciler, startup-poller, recovery).'),
 }).id('StatusSummary');
 
 export const cloudStatusSchema = Joi.object({

@@ -1,0 +1,136 @@
+// N real dispatcher processes on one PostgreSQL (scale-out tests and the bench): each group gets
+// its own schema (named in DATABASE_URL's `options`, so nothing else needs to know it), its own
+// directory with the config and the fake cloud's shared state file, and every process listens on
+// a port of its own choosing (port 0). stop() ends every process it started (by PID) and drops
+// the schema.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { waitFor } from './wait-for.js';
+
+export const GROUP_PASSWORD = 'scale-out-admin-password';
+
+export interface Instance {
+  readonly child: ChildProcess;
+  readonly base: string;
+  /** Its instance id, from /api/v2/status. */
+  readonly id: string;
+  /** Everything it wrote on stdout and stderr. */
+  output(): string;
+  /** An HTTP call with the group's admin token; the body parsed when there is one. */
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+}
+
+export interface InstanceGroup {
+  readonly schema: string;
+  readonly statePath: string;
+  readonly instances: Instance[];
+  /** Starts one more process on the group's database, config and cloud. */
+  launch(): Promise<Instance>;
+  /** The VMs the shared fake cloud holds (from its state file), those due deleted counted as gone. */
+  vmsAtCloud(): { id: string; name: string; requestId: string }[];
+  /** A pg client in the group's schema (checks of what the instances wrote). */
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
+  stop(): Promise<void>;
+}
+
+export interface GroupOptions {
+  size: number;
+  /** The dispatcher config (clouds get the shared statePath added to their options). */
+  config: Record<string, unknown> & { clouds: Array<{ options?: Record<string, unknown> } & Record<string, unknown>> };
+  /** Command to run instead of `node --import tsx src/main.ts` (the bench runs the built dist). */
+  command?: string[];
+}
+
+export async function startGroup(databaseUrl: string, options: GroupOptions): Promise<InstanceGroup> {
+  const schema = `so_${randomBytes(6).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'dispatcher-group-'));
+  const statePath = join(dir, 'cloud.json');
+  const configFile = join(dir, 'config.json');
+  const config = { ...options.config, clouds: options.config.clouds.map((c) => ({ ...c, options: { ...c.options, statePath } })) };
+  writeFileSync(configFile, JSON.stringify(config));
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const url = `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const checks = new pg.Client({ connectionString: url });
+  await checks.connect();
+  const instances: Instance[] = [];
+  const children: ChildProcess[] = [];
+  let token: string | undefined;
+
+  const launch = async (): Promise<Instance> => {
+    const [cmd, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'src/main.ts'];
+    const child = spawn(cmd as string, args, {
+      env: { PATH: process.env.PATH, DISPATCHER_PORT: '0', DATABASE_URL: url, DISPATCHER_CONFIG: configFile, DISPATCHER_ADMIN_PASSWORD: GROUP_PASSWORD, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    child.stdout?.on('data', (chunk) => (out += chunk));
+    child.stderr?.on('data', (chunk) => (out += chunk));
+    const listening = await waitFor('listening', () => {
+      if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}: ${out.slice(-2000)}`);
+      return /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+    }, 60_000, 50);
+    const base = `http://127.0.0.1:${listening[1]}`;
+    if (!token) {
+      const login = await fetch(`${base}/api/v1/auth`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: GROUP_PASSWORD }), headers: { 'content-type': 'application/json' } });
+      token = ((await login.json()) as { token: string }).token;
+    }
+    const api: Instance['api'] = async (method, path, body, headers = {}) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
+    const status = await api('GET', '/api/v2/status');
+    const instance: Instance = { child, base, id: status.body.instanceId, output: () => out, api };
+    instances.push(instance);
+    return instance;
+  };
+
+  const group: InstanceGroup = {
+    schema,
+    statePath,
+    instances,
+    launch,
+    vmsAtCloud() {
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { vms: { vm: { id: string; name: string }; requestId: string; transition?: { to: string; at: number } }[] };
+      return state.vms
+        .filter((v) => !(v.transition?.to === 'terminated' && v.transition.at <= Date.now()))
+        .map((v) => ({ id: v.vm.id, name: v.vm.name, requestId: v.requestId }));
+    },
+    async query(text, values) {
+      return (await checks.query(text, values)).rows;
+    },
+    async stop() {
+      for (const child of children) {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      await checks.end();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    // The first one alone: it migrates the schema and creates the admin; the rest then start together.
+    await launch();
+    await Promise.all(Array.from({ length: options.size - 1 }, () => launch()));
+  } catch (err) {
+    await group.stop();
+    throw err;
+  }
+  return group;
+}
