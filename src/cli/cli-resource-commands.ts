@@ -88,7 +88,7 @@ export const VM_TEMPLATE_OPTIONS: Record<string, OptionSpec> = {
   image: { type: 'string', short: 'i', value: 'IMAGE', description: 'image id or name (required)' },
   size: { type: 'string', short: 's', value: 'SIZE', description: 'size id or name (required)' },
   key: { type: 'string', value: 'KEYPAIR', description: 'key pair name' },
-  meta: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'metadata (repeatable)' },
+  meta: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'metadata' },
 };
 
 export function vmTemplate(command: string, values: Values) {
@@ -154,7 +154,7 @@ export const resourceCommands: Command[] = [
       ...cloudOption,
       state: { type: 'string', value: 'STATE', description: 'only VMs in this state (running, pending, stopped, …)' },
       name: { type: 'string', value: 'NAME', description: 'only VMs of this name' },
-      tag: { type: 'string', multiple: true, value: 'KEY:VALUE', description: 'only VMs with this metadata (repeatable)' },
+      tag: { type: 'string', multiple: true, value: 'KEY:VALUE', description: 'only VMs with this metadata' },
       ...pageOptions,
     },
     run: async (ctx, _args, values) => {
@@ -177,8 +177,8 @@ export const resourceCommands: Command[] = [
     details: 'example: dispatcher vms create worker-1 --image ubuntu-24.04 --size m1.small --wait',
     options: { ...cloudOption, ...VM_TEMPLATE_OPTIONS, ...WAIT_OPTION },
     run: async (ctx, [name], values) => {
-      const cloud = await ctx.cloud(values);
       const body = { name, ...vmTemplate('vms create', values) };
+      const cloud = await ctx.cloud(values);
       // A key per invocation: a retried request (proxy, flaky link) does not start a second VM.
       const { body: op } = await ctx.client.request('POST', `${V2}/clouds/${enc(cloud)}/vms`, { body, headers: { 'idempotency-key': crypto.randomUUID() } });
       return operationOutcome(ctx, op as Operation, values, (done) => ({ data: done.result, columns: vmColumns }));

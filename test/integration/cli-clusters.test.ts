@@ -90,6 +90,7 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
     const run = await home.run(['clusters', 'create', 'nowhere', '--count', '2', '--image', 'no-such-image', '--size', 'm1.small']);
     assert.equal(run.code, 5, run.stderr);
     assert.match(run.stderr, /409 .*\[NoPlacement\]/);
+    assert.match(run.stderr, /\n {2}default: no image no-such-image\n {2}fake-east: no image no-such-image\n/);
     assert.equal(app.fake('default').size + app.fake('fake-east').size, before);
   });
 
@@ -118,7 +119,8 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
       [['images', 'save', 'default', 'vm-1'], /images save needs --name/],
     ];
     for (const [args, message] of cases) {
-      const run = await home.run(args);
+      // fetch refuses port 1 (exit 7 for any request), so exit 2 means the command made none.
+      const run = await home.run(args, { env: { DISPATCHER_URL: 'http://127.0.0.1:1' } });
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message);
       assert.equal(run.stdout, '');
