@@ -87,7 +87,10 @@ function httpError(answer: ApiAnswer, method: string, url: URL): CliError {
   }
   if (answer.status === 403) return new CliError(`forbidden: ${detail}`, EXIT.auth, 'this needs an admin account');
   const errors = Array.isArray(body.errors) ? (body.errors as Array<{ key?: string; message?: string }>) : [];
-  const extra = errors.length > 1 ? `\n${errors.map((e) => `  ${e.key}: ${e.message}`).join('\n')}` : '';
+  const lines = errors.length > 1 ? errors.map((e) => `  ${e.key}: ${e.message}`) : [];
+  // A placement refusal (409 NoPlacement) names each cloud's reason: the operator's next step.
+  if (body.clouds && typeof body.clouds === 'object') lines.push(...Object.entries(body.clouds as Record<string, unknown>).map(([cloud, why]) => `  ${cloud}: ${String(why)}`));
+  const extra = lines.length ? `\n${lines.join('\n')}` : '';
   return new CliError(`${where}: ${answer.status} ${detail}${code}${extra}`, exitForStatus(answer.status));
 }
 

@@ -5,6 +5,7 @@ import { cliEnvironment } from '../config/cli-settings.js';
 import { adminCommands } from './cli-admin-commands.js';
 import type { CliContext, Command, OptionSpec, Values } from './cli-command.js';
 import { requiredArgs } from './cli-command.js';
+import { clusterCommands } from './cli-cluster-commands.js';
 import { completionScript } from './cli-completion.js';
 import { CliError, EXIT, usageError } from './cli-errors.js';
 import { commandHelp, groupHelp, mainHelp } from './cli-help.js';
@@ -27,7 +28,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   version: { type: 'boolean', short: 'V', description: 'print the version' },
 };
 
-export const COMMANDS: Command[] = [...sessionCommands, ...resourceCommands, ...statusCommands, ...adminCommands];
+export const COMMANDS: Command[] = [...sessionCommands, ...resourceCommands, ...clusterCommands, ...statusCommands, ...adminCommands];
 
 export interface CliIo {
   stdin: NodeJS.ReadStream;

@@ -20,6 +20,8 @@ export interface Shown {
   columns?: Column[];
   /** Printed instead of a table when there are no columns (a sentence, a key: value list). */
   text?: string;
+  /** Printed above the table (table and wide): a resource's own fields over its parts' rows. */
+  heading?: string;
 }
 
 export function parseFormat(value: string | undefined, isTTY: boolean): Format {
@@ -36,7 +38,7 @@ export async function render(shown: Shown, format: Format): Promise<string> {
   }
   if (shown.text !== undefined && !shown.columns) return shown.text;
   const rows = shown.rows ?? (Array.isArray(shown.data) ? shown.data : ((shown.data as { items?: unknown[] })?.items ?? undefined));
-  if (shown.columns && rows) return table(rows, shown.columns.filter((c) => format === 'wide' || !c.wide));
+  if (shown.columns && rows) return `${shown.heading ? `${shown.heading}\n\n` : ''}${table(rows, shown.columns.filter((c) => format === 'wide' || !c.wide))}`;
   if (shown.columns) return table([shown.data], shown.columns.filter((c) => format === 'wide' || !c.wide));
   return keyValues(shown.data);
 }

@@ -1,13 +1,13 @@
 // The v2 resource commands: clouds, images, sizes, keypairs, vms, assignments, operations.
 // (crypto.randomUUID is the global Web Crypto one: importing node:crypto costs the CLI's start ~10 ms.)
-import { enc, WAIT_OPTION, type CliContext, type Command, type Values } from './cli-command.js';
+import { enc, WAIT_OPTION, type CliContext, type Command, type OptionSpec, type Values } from './cli-command.js';
 import { usageError } from './cli-errors.js';
 import type { Column, Shown } from './cli-output.js';
 import type { Operation } from './cli-wait.js';
 
 const V2 = 'api/v2';
 
-const vmColumns: Column[] = [
+export const vmColumns: Column[] = [
   { header: 'ID', get: (v) => v.id },
   { header: 'NAME', get: (v) => v.name },
   { header: 'STATE', get: (v) => v.state },
@@ -16,6 +16,11 @@ const vmColumns: Column[] = [
   { header: 'IMAGE', get: (v) => v.imageId, wide: true },
   { header: 'SIZE', get: (v) => v.sizeId, wide: true },
   { header: 'CREATED', get: (v) => v.createdAt, wide: true },
+];
+export const imageColumns: Column[] = [
+  { header: 'ID', get: (i) => i.id },
+  { header: 'NAME', get: (i) => i.name },
+  { header: 'STATE', get: (i) => i.state },
 ];
 export const operationColumns: Column[] = [
   { header: 'ID', get: (o) => o.id },
@@ -37,14 +42,14 @@ const assignmentColumns: Column[] = [
   { header: 'CLOUD', get: (a) => a.cloud, wide: true },
 ];
 
-const cloudOption = { cloud: { type: 'string', short: 'c', value: 'CLOUD', description: "a cloud name or alias (default: the dispatcher's default cloud)" } } as const;
+export const cloudOption = { cloud: { type: 'string', short: 'c', value: 'CLOUD', description: "a cloud name or alias (default: the dispatcher's default cloud)" } } as const;
 const pageOptions = {
   limit: { type: 'string', value: 'N', description: 'items per page (1-500)' },
   all: { type: 'boolean', description: 'follow every page' },
 } as const;
 
 /** GET a list, following `next` when --all is given. */
-async function list(ctx: CliContext, path: string, query: Record<string, string | string[] | undefined>, values: Values): Promise<unknown[]> {
+export async function list(ctx: CliContext, path: string, query: Record<string, string | string[] | undefined>, values: Values): Promise<unknown[]> {
   const items: unknown[] = [];
   let next: string | undefined;
   do {
@@ -56,7 +61,7 @@ async function list(ctx: CliContext, path: string, query: Record<string, string 
 }
 
 /** Answers the operation, or its end with --wait (the VM for a start). */
-async function operationOutcome(ctx: CliContext, op: Operation, values: Values, result?: (op: Operation) => Shown): Promise<Shown> {
+export async function operationOutcome(ctx: CliContext, op: Operation, values: Values, result?: (op: Operation) => Shown): Promise<Shown> {
   if (!values.wait) return { data: op, columns: operationColumns };
   const done = await ctx.follow(op);
   return result ? result(done) : { data: done, columns: operationColumns };
@@ -66,15 +71,29 @@ function vmRef(ref: string): { vm: string } | { hostname: string } {
   return /^([0-9a-f]{8}-[0-9a-f-]{27}|i-[0-9a-f]{8,17})$/.test(ref) ? { vm: ref } : { hostname: ref };
 }
 
-function metadata(pairs: string[] | undefined): Record<string, string> | undefined {
+/** A repeatable KEY=VALUE option (--meta, --weight) as an object. */
+export function pairOption(option: string, pairs: string[] | undefined): Record<string, string> | undefined {
   if (!pairs?.length) return undefined;
   return Object.fromEntries(
     pairs.map((pair) => {
       const at = pair.indexOf('=');
-      if (at <= 0) throw usageError(`--meta ${pair}: expected key=value`);
+      if (at <= 0) throw usageError(`--${option} ${pair}: expected key=value`);
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
+}
+
+/** What a VM starts from: vms create, vms place and a cluster's template. */
+export const VM_TEMPLATE_OPTIONS: Record<string, OptionSpec> = {
+  image: { type: 'string', short: 'i', value: 'IMAGE', description: 'image id or name (required)' },
+  size: { type: 'string', short: 's', value: 'SIZE', description: 'size id or name (required)' },
+  key: { type: 'string', value: 'KEYPAIR', description: 'key pair name' },
+  meta: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'metadata' },
+};
+
+export function vmTemplate(command: string, values: Values) {
+  if (!values.image || !values.size) throw usageError(`${command} needs --image and --size`, 'see: dispatcher images list, dispatcher sizes list');
+  return { image: values.image as string, size: values.size as string, keyName: values.key as string | undefined, metadata: pairOption('meta', values.meta as string[]) };
 }
 
 export const resourceCommands: Command[] = [
@@ -119,10 +138,7 @@ export const resourceCommands: Command[] = [
                 { header: 'DISK GIB', get: (s) => s.diskGiB },
               ]
             : what === 'images'
-              ? [
-                  { header: 'ID', get: (i) => i.id },
-                  { header: 'NAME', get: (i) => i.name },
-                ]
+              ? imageColumns
               : [
                   { header: 'NAME', get: (k) => k.name },
                   { header: 'FINGERPRINT', get: (k) => k.fingerprint },
@@ -138,7 +154,7 @@ export const resourceCommands: Command[] = [
       ...cloudOption,
       state: { type: 'string', value: 'STATE', description: 'only VMs in this state (running, pending, stopped, …)' },
       name: { type: 'string', value: 'NAME', description: 'only VMs of this name' },
-      tag: { type: 'string', multiple: true, value: 'KEY:VALUE', description: 'only VMs with this metadata (repeatable)' },
+      tag: { type: 'string', multiple: true, value: 'KEY:VALUE', description: 'only VMs with this metadata' },
       ...pageOptions,
     },
     run: async (ctx, _args, values) => {
@@ -159,18 +175,10 @@ export const resourceCommands: Command[] = [
     args: '<name>',
     summary: 'start a VM (an operation; --wait follows it and prints the VM)',
     details: 'example: dispatcher vms create worker-1 --image ubuntu-24.04 --size m1.small --wait',
-    options: {
-      ...cloudOption,
-      image: { type: 'string', short: 'i', value: 'IMAGE', description: 'image id or name (required)' },
-      size: { type: 'string', short: 's', value: 'SIZE', description: 'size id or name (required)' },
-      key: { type: 'string', value: 'KEYPAIR', description: 'key pair name' },
-      meta: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'metadata (repeatable)' },
-      ...WAIT_OPTION,
-    },
+    options: { ...cloudOption, ...VM_TEMPLATE_OPTIONS, ...WAIT_OPTION },
     run: async (ctx, [name], values) => {
-      if (!values.image || !values.size) throw usageError('vms create needs --image and --size', 'see: dispatcher images list, dispatcher sizes list');
+      const body = { name, ...vmTemplate('vms create', values) };
       const cloud = await ctx.cloud(values);
-      const body = { name, image: values.image, size: values.size, keyName: values.key, metadata: metadata(values.meta as string[]) };
       // A key per invocation: a retried request (proxy, flaky link) does not start a second VM.
       const { body: op } = await ctx.client.request('POST', `${V2}/clouds/${enc(cloud)}/vms`, { body, headers: { 'idempotency-key': crypto.randomUUID() } });
       return operationOutcome(ctx, op as Operation, values, (done) => ({ data: done.result, columns: vmColumns }));
