@@ -4,13 +4,14 @@
 // started on the same store and cloud. After its recovery: no VM at the cloud unknown to the
 // records, no duplicate after retrying every key, every release finished or reported, no key pending.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/store-open.js';
 import { waitFor } from '../support/wait-for.js';
+import { launchMain } from '../support/main-launch.js';
 
 const PASSWORD = 'crash-test-admin-password';
 const dir = mkdtempSync(join(tmpdir(), 'dispatcher-crash-'));
@@ -34,15 +35,9 @@ writeFileSync(
 );
 
 async function launch(): Promise<{ child: ChildProcess; base: string; token: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, DISPATCHER_PORT: '0', DATABASE_URL: databaseUrl, DISPATCHER_CONFIG: configFile, DISPATCHER_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, out, err } = launchMain({ DATABASE_URL: databaseUrl, DISPATCHER_CONFIG: configFile, DISPATCHER_ADMIN_PASSWORD: PASSWORD });
   children.push(child);
-  let out = '';
-  child.stdout?.on('data', (chunk) => (out += chunk));
-  child.stderr?.on('data', (chunk) => (out += chunk));
-  const listening = await waitFor('listening', () => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out), 30_000);
+  const listening = await waitFor('listening', () => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out() + err()), 30_000);
   const base = `http://127.0.0.1:${listening[1]}`;
   const login = await fetch(`${base}/api/v1/auth`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: PASSWORD }), headers: { 'content-type': 'application/json' } });
   return { child, base, token: ((await login.json()) as { token: string }).token };

@@ -3,13 +3,14 @@
 // directory with the config and the fake cloud's shared state file, and every process listens on
 // a port of its own choosing (port 0). stop() ends every process it started (by PID) and drops
 // the schema.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { waitFor } from './wait-for.js';
+import { launchMain } from './main-launch.js';
 
 export const GROUP_PASSWORD = 'scale-out-admin-password';
 
@@ -63,18 +64,11 @@ export async function startGroup(databaseUrl: string, options: GroupOptions): Pr
   let token: string | undefined;
 
   const launch = async (): Promise<Instance> => {
-    const [cmd, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'src/main.ts'];
-    const child = spawn(cmd as string, args, {
-      env: { PATH: process.env.PATH, DISPATCHER_PORT: '0', DATABASE_URL: url, DISPATCHER_CONFIG: configFile, DISPATCHER_ADMIN_PASSWORD: GROUP_PASSWORD, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, out, err } = launchMain({ DATABASE_URL: url, DISPATCHER_CONFIG: configFile, DISPATCHER_ADMIN_PASSWORD: GROUP_PASSWORD }, options.command);
     children.push(child);
-    let out = '';
-    child.stdout?.on('data', (chunk) => (out += chunk));
-    child.stderr?.on('data', (chunk) => (out += chunk));
     const listening = await waitFor('listening', () => {
-      if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}: ${out.slice(-2000)}`);
-      return /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}: ${(out() + err()).slice(-2000)}`);
+      return /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out() + err());
     }, 60_000, 50);
     const base = `http://127.0.0.1:${listening[1]}`;
     if (!token) {
@@ -91,7 +85,7 @@ export async function startGroup(databaseUrl: string, options: GroupOptions): Pr
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     };
     const status = await api('GET', '/api/v2/status');
-    const instance: Instance = { child, base, id: status.body.instanceId, output: () => out, api };
+    const instance: Instance = { child, base, id: status.body.instanceId, output: () => out() + err(), api };
     instances.push(instance);
     return instance;
   };

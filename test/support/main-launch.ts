@@ -8,8 +8,10 @@ export interface Launched {
   err: () => string;
 }
 
-export function launchMain(env: Record<string, string>): Launched {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** `command` replaces `node --import tsx src/main.ts` (e.g. the built dist/main.js). */
+export function launchMain(env: Record<string, string>, command: readonly string[] = [process.execPath, '--import', 'tsx', 'src/main.ts']): Launched {
+  const [cmd, ...args] = command;
+  const child = spawn(cmd as string, args, {
     env: { PATH: process.env.PATH, DISPATCHER_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
