@@ -1,28 +1,13 @@
 // The real `dispatcher` binary against a real server: clusters (create --wait, show, scale,
 // stop/start, remove a member, delete --wait), the placed single-VM create, images saved from a VM.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestApp, type TestApp } from '../support/app-harness.js';
-import { buildOnce, CliHome, json } from '../support/cli-runner.js';
+import { describe, it } from 'node:test';
+import { cliAgainstApp } from '../support/cli-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('dispatcher CLI: clusters, vms place, images', () => {
-  let app: TestApp;
-  let home: CliHome;
-  const d = async (...args: string[]) => {
-    const run = await home.run([...args, '-o', 'json']);
-    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-    return { body: json(run), stderr: run.stderr };
-  };
-  before(async () => {
-    buildOnce();
-    app = await startTestApp();
-    home = new CliHome({ DISPATCHER_URL: app.baseUrl, DISPATCHER_TOKEN: app.token });
-  });
-  after(async () => {
-    await app?.close();
-    home?.remove();
-  });
+  const cli = cliAgainstApp();
+  const { d } = cli;
 
   it('creates a cluster with --wait, shows, lists, scales, stops and starts it, removes a member, deletes it with --wait', async () => {
     const created = await d('clusters', 'create', 'cli-job', '--count', '2', '--image', 'ubuntu-24.04', '--size', 'm1.small', '--meta', 'team=ops', '--strategy', 'spread', '--wait');
@@ -42,10 +27,10 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
       assert.match(m.name, /^cli-job-[0-9a-f]{8}$/);
       assert.equal(m.state, 'active');
       assert.equal(m.trackerStatus, 'FREE');
-      assert.ok(await app.fake(m.cloud).getVm(m.vmId), 'the member is a VM at its cloud');
+      assert.ok(await cli.app.fake(m.cloud).getVm(m.vmId), 'the member is a VM at its cloud');
     }
     assert.deepEqual((await d('clusters', 'list')).body.items.map((x: { id: string }) => x.id), [c.id]);
-    const table = await home.run(['clusters', 'show', c.id, '-o', 'table']);
+    const table = await cli.home.run(['clusters', 'show', c.id, '-o', 'table']);
     assert.match(table.stdout, /^id:\s+\S+\nname:\s+cli-job\n/);
     assert.match(table.stdout, /\nNAME\s+CLOUD\s+VM\s+MEMBER\s+VM STATE\s+TRACKER\n/);
 
@@ -68,13 +53,13 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
     const two = (await d('clusters', 'show', c.id)).body;
     assert.equal(two.desiredSize, 2);
     assert.ok(!two.members.some((m: { vmId: string }) => m.vmId === gone.vmId));
-    assert.equal(await app.fake(gone.cloud).getVm(gone.vmId), null);
+    assert.equal(await cli.app.fake(gone.cloud).getVm(gone.vmId), null);
 
     const deleted = (await d('clusters', 'delete', c.id, '--wait')).body;
     assert.equal(deleted.kind, 'cluster.delete');
     assert.equal(deleted.state, 'succeeded');
-    for (const m of two.members) assert.equal(await app.fake(m.cloud).getVm(m.vmId), null, 'every member is gone from its cloud');
-    const missing = await home.run(['clusters', 'show', c.id, '-o', 'json']);
+    for (const m of two.members) assert.equal(await cli.app.fake(m.cloud).getVm(m.vmId), null, 'every member is gone from its cloud');
+    const missing = await cli.home.run(['clusters', 'show', c.id, '-o', 'json']);
     assert.equal(missing.code, 4, missing.stderr);
   });
 
@@ -82,16 +67,16 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
     const vm = (await d('vms', 'place', 'cli-placed', '--image', 'ubuntu-24.04', '--size', 'm1.small', '--clouds', 'east', '--strategy', 'pack', '--wait')).body;
     assert.equal(vm.name, 'cli-placed');
     assert.equal(vm.cloud, 'fake-east');
-    assert.ok(await app.fake('fake-east').getVm(vm.id));
+    assert.ok(await cli.app.fake('fake-east').getVm(vm.id));
   });
 
   it('refuses a cluster no cloud can take with exit 5 and each cloud\'s reason, starting nothing', async () => {
-    const before = app.fake('default').size + app.fake('fake-east').size;
-    const run = await home.run(['clusters', 'create', 'nowhere', '--count', '2', '--image', 'no-such-image', '--size', 'm1.small']);
+    const before = cli.app.fake('default').size + cli.app.fake('fake-east').size;
+    const run = await cli.home.run(['clusters', 'create', 'nowhere', '--count', '2', '--image', 'no-such-image', '--size', 'm1.small']);
     assert.equal(run.code, 5, run.stderr);
     assert.match(run.stderr, /409 .*\[NoPlacement\]/);
     assert.match(run.stderr, /\n {2}default: no image no-such-image\n {2}fake-east: no image no-such-image\n/);
-    assert.equal(app.fake('default').size + app.fake('fake-east').size, before);
+    assert.equal(cli.app.fake('default').size + cli.app.fake('fake-east').size, before);
   });
 
   it('saves a VM as an image with --wait, lists it, deletes it (exit 4 the second time)', async () => {
@@ -103,7 +88,7 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
     assert.ok((await d('images', 'list')).body.items.some((i: { id: string }) => i.id === image.id));
     assert.deepEqual((await d('images', 'delete', 'default', image.id)).body, { cloud: 'default', id: image.id, deleted: true });
     assert.ok(!(await d('images', 'list')).body.items.some((i: { id: string }) => i.id === image.id));
-    const again = await home.run(['images', 'delete', 'default', image.id]);
+    const again = await cli.home.run(['images', 'delete', 'default', image.id]);
     assert.equal(again.code, 4, again.stderr);
   });
 
@@ -120,7 +105,7 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
     ];
     for (const [args, message] of cases) {
       // fetch refuses port 1 (exit 7 for any request), so exit 2 means the command made none.
-      const run = await home.run(args, { env: { DISPATCHER_URL: 'http://127.0.0.1:1' } });
+      const run = await cli.home.run(args, { env: { DISPATCHER_URL: 'http://127.0.0.1:1' } });
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message);
       assert.equal(run.stdout, '');
@@ -129,10 +114,10 @@ describe('dispatcher CLI: clusters, vms place, images', () => {
   });
 
   it('lists the new commands in help and completes them in bash', async () => {
-    const help = await home.run(['clusters']);
+    const help = await cli.home.run(['clusters']);
     assert.equal(help.code, 0);
     for (const c of ['list', 'show', 'create', 'scale', 'remove-member', 'action', 'delete']) assert.match(help.stdout, new RegExp(`clusters ${c}\\b`));
-    const bash = (await home.run(['completion', 'bash'])).stdout;
+    const bash = (await cli.home.run(['completion', 'bash'])).stdout;
     assert.match(bash, /"clusters"\) opts="list show create scale remove-member action delete /);
     assert.match(bash, /"clusters create"\*\) opts="--count --image --size --key --meta --clouds --strategy --weight --wait/);
     assert.match(bash, /"images"\) opts="list save delete /);

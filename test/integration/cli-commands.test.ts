@@ -1,28 +1,14 @@
 // The real `dispatcher` binary against a real server: each command group with -o json shapes,
 // table and yaml output, and --wait's progress as plain lines and on a pseudo-terminal.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { startTestApp, type TestApp } from '../support/app-harness.js';
-import { buildOnce, CliHome, json } from '../support/cli-runner.js';
+import { cliAgainstApp } from '../support/cli-app.js';
+import { json } from '../support/cli-runner.js';
 
 describe('dispatcher CLI: command groups', () => {
-  let app: TestApp;
-  let home: CliHome;
-  const d = async (...args: string[]) => {
-    const run = await home.run([...args, '-o', 'json']);
-    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-    return { body: json(run), stderr: run.stderr };
-  };
-  before(async () => {
-    buildOnce();
-    app = await startTestApp();
-    home = new CliHome({ DISPATCHER_URL: app.baseUrl, DISPATCHER_TOKEN: app.token });
-  });
-  after(async () => {
-    await app?.close();
-    home?.remove();
-  });
+  const cli = cliAgainstApp();
+  const { d } = cli;
 
   it('lists clouds, images and sizes (default cloud, --cloud by alias)', async () => {
     const clouds = (await d('clouds', 'list')).body;
@@ -69,13 +55,13 @@ describe('dispatcher CLI: command groups', () => {
   });
 
   it('reports a failed operation with exit 8 after --wait', async () => {
-    const run = await home.run(['vms', 'create', 'cli-bad', '--image', 'no-such-image', '--size', 'm1.small', '--wait', '-o', 'json']);
+    const run = await cli.home.run(['vms', 'create', 'cli-bad', '--image', 'no-such-image', '--size', 'm1.small', '--wait', '-o', 'json']);
     assert.equal(run.code, 8, run.stderr);
     assert.match(run.stderr, /operation [0-9a-f-]{36} \(vm\.start\) failed: /);
   });
 
   it('shows progress with a spinner line on a terminal', async () => {
-    const run = await home.runOnTty(['vms', 'create', 'cli-tty', '--image', 'ubuntu-24.04', '--size', 'm1.small', '--wait']);
+    const run = await cli.home.runOnTty(['vms', 'create', 'cli-tty', '--image', 'ubuntu-24.04', '--size', 'm1.small', '--wait']);
     assert.equal(run.code, 0, run.stdout);
     // eslint-disable-next-line no-control-regex -- the terminal line rewrite is what is asserted
     assert.match(run.stdout, /\r\x1b\[K✔ vm\.start [0-9a-f]{8} succeeded · .*create.* · \d+\.\ds/);
@@ -102,7 +88,7 @@ describe('dispatcher CLI: command groups', () => {
     assert.equal((await d('admin', 'log-level', 'debug')).body.level, 'debug');
     assert.equal((await d('admin', 'drain')).body.draining, true);
     assert.equal((await d('admin', 'undrain')).body.draining, false);
-    const user = await home.run(['admin', 'users', 'create', 'bob', '--role', 'user', '-o', 'json'], { input: 'bob-password-1\n' });
+    const user = await cli.home.run(['admin', 'users', 'create', 'bob', '--role', 'user', '-o', 'json'], { input: 'bob-password-1\n' });
     assert.equal(user.code, 0, user.stderr);
     assert.equal(json(user).username, 'bob');
     assert.ok((await d('admin', 'users', 'list')).body.items.some((u: { username: string }) => u.username === 'bob'));
@@ -112,21 +98,21 @@ describe('dispatcher CLI: command groups', () => {
   });
 
   it('prints tables (wide adds columns) and YAML', async () => {
-    const table = await home.run(['clouds', 'list', '-o', 'table']);
+    const table = await cli.home.run(['clouds', 'list', '-o', 'table']);
     assert.match(table.stdout, /^NAME\s+DRIVER\s+DEFAULT\s+ENABLED\s+ALIASES\n/);
     assert.match(table.stdout, /fake-east\s+fake\s+-\s+yes\s+east/);
-    const wide = await home.run(['clouds', 'list', '-o', 'wide']);
+    const wide = await cli.home.run(['clouds', 'list', '-o', 'wide']);
     assert.match(wide.stdout, /CAPABILITIES/);
-    const yaml = await home.run(['clouds', 'list', '-o', 'yaml']);
-    assert.deepEqual(parseYaml(yaml.stdout), json(await home.run(['clouds', 'list', '-o', 'json'])));
+    const yaml = await cli.home.run(['clouds', 'list', '-o', 'yaml']);
+    assert.deepEqual(parseYaml(yaml.stdout), json(await cli.home.run(['clouds', 'list', '-o', 'json'])));
   });
 
   it('prints bash and zsh completion scripts', async () => {
-    const bash = await home.run(['completion', 'bash']);
+    const bash = await cli.home.run(['completion', 'bash']);
     assert.equal(bash.code, 0);
     assert.match(bash.stdout, /complete -F _dispatcher dispatcher/);
     assert.match(bash.stdout, /"vms create"\*\) opts="--cloud --image --size/);
-    const zsh = await home.run(['completion', 'zsh']);
+    const zsh = await cli.home.run(['completion', 'zsh']);
     assert.match(zsh.stdout, /^#compdef dispatcher/);
     assert.match(zsh.stdout, /bashcompinit/);
   });
