@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/store-open.js';
 import { waitFor } from '../support/wait-for.js';
-import { launchMain } from '../support/main-launch.js';
+import { bearerClient, launchMain } from '../support/main-launch.js';
 
 const PASSWORD = 'crash-test-admin-password';
 const dir = mkdtempSync(join(tmpdir(), 'dispatcher-crash-'));
@@ -44,15 +44,7 @@ async function launch(): Promise<{ child: ChildProcess; base: string; token: str
 }
 
 function client(base: string, token: string) {
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  return bearerClient(base, () => token);
 }
 
 /** The VMs the fake cloud holds (from its state file), those being deleted and due counted as gone. */

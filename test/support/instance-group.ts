@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { waitFor } from './wait-for.js';
-import { launchMain } from './main-launch.js';
+import { bearerClient, launchMain } from './main-launch.js';
 
 export const GROUP_PASSWORD = 'scale-out-admin-password';
 
@@ -75,15 +75,7 @@ export async function startGroup(databaseUrl: string, options: GroupOptions): Pr
       const login = await fetch(`${base}/api/v1/auth`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: GROUP_PASSWORD }), headers: { 'content-type': 'application/json' } });
       token = ((await login.json()) as { token: string }).token;
     }
-    const api: Instance['api'] = async (method, path, body, headers = {}) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    };
+    const api: Instance['api'] = bearerClient(base, () => token);
     const status = await api('GET', '/api/v2/status');
     const instance: Instance = { child, base, id: status.body.instanceId, output: () => out() + err(), api };
     instances.push(instance);

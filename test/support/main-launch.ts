@@ -25,3 +25,21 @@ export function launchMain(env: Record<string, string>, command: readonly string
 export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 }
+
+export interface ApiAnswer {
+  status: number;
+  body: any;
+}
+
+/** JSON over HTTP to a launched process, with its bearer token (the body parsed when there is one). */
+export function bearerClient(base: string, token: () => string | undefined) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token() ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
