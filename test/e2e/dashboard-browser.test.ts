@@ -1,6 +1,6 @@
 // The dashboard in a real browser (Debian's chromium, headless) against a real dispatcher process
 // with fake clouds: an admin signs in, sees the clouds, starts a VM and watches it run, assigns
-// and releases it, disables a cloud; a user (through a reverse proxy with a path prefix, at phone
+// and releases it, creates a cluster of 2, scales it to 3 and deletes it, disables a cloud; a user (through a reverse proxy with a path prefix, at phone
 // width) then sees that start refused, no admin page, and VMs exactly as the API lists them. Every page: a screenshot (.tmp/e2e-screenshots,
 // git-ignored), axe-core's WCAG 2.1 AA rules, and no console error.
 import assert from 'node:assert/strict';
@@ -121,8 +121,46 @@ describe('the dashboard in chromium', { skip }, () => {
     await check(page, 'status');
 
     await page.getByRole('link', { name: 'Clusters' }).click();
-    await page.getByText('Not available yet.').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Clusters' }).waitFor();
+    await page.getByText('No cluster yet.').waitFor();
+    await page.getByRole('button', { name: 'Create a cluster' }).click();
+    const create = page.getByRole('dialog', { name: 'Create a cluster' });
+    await create.getByLabel('Name').fill('e2e-cluster');
+    await create.getByLabel('Number of VMs').fill('2');
+    await create.getByLabel('Image').selectOption('debian-12');
+    await create.getByLabel('VM size').selectOption('m1.small');
+    await create.getByLabel('Spread over the clouds').check();
+    await check(page, 'clusters-create-form');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await progress.locator('li.operation', { hasText: 'create e2e-cluster' }).getByText('succeeded', { exact: true }).waitFor({ timeout: 20_000 });
+    await page.getByRole('row', { name: /e2e-cluster/ }).getByText('ready', { exact: true }).waitFor({ timeout: 10_000 });
     await check(page, 'clusters');
+    await page.getByRole('link', { name: 'e2e-cluster' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Cluster e2e-cluster' }).waitFor();
+    const facts = page.locator('dl.facts');
+    await facts.getByText('ready', { exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Members (2)' }).waitFor();
+    const members = page.locator('tr.member');
+    assert.equal(await members.count(), 2);
+    await members.first().getByText('FREE').waitFor({ timeout: 10_000 });
+    await check(page, 'cluster-detail');
+    await page.getByLabel('New size').fill('3');
+    await page.getByRole('button', { name: 'Scale', exact: true }).click();
+    await progress.locator('li.operation', { hasText: 'scale e2e-cluster to 3' }).getByText('succeeded', { exact: true }).waitFor({ timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Members (3)' }).waitFor({ timeout: 10_000 });
+    await facts.getByText('3 active of 3 desired').waitFor();
+    await facts.getByText('ready', { exact: true }).waitFor({ timeout: 10_000 });
+    const clusterId = (await facts.locator('code').textContent()) ?? '';
+    const adminToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('cloud-dispatcher.session') ?? '{}').token);
+    const shown = await dispatcher.api(adminToken, 'GET', `/clusters/${clusterId}`);
+    assert.deepEqual(shown.body.members.map((m: any) => m.vmId).sort(), (await members.locator('th code').allTextContents()).sort(), 'the members shown are the API\'s');
+    await page.getByRole('button', { name: 'Delete e2e-cluster' }).click();
+    await progress.locator('li.operation', { hasText: 'delete e2e-cluster' }).getByText('succeeded', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByText('This cluster does not exist').waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: 'All clusters' }).click();
+    await page.getByText('No cluster yet.').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'e2e-cluster' }).count(), 0, 'the deleted cluster is gone from the list');
+    assert.equal((await dispatcher.api(adminToken, 'GET', `/clusters/${clusterId}`)).status, 404);
 
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('button', { name: 'Disable fake-east' }).click();
@@ -176,6 +214,13 @@ describe('the dashboard in chromium', { skip }, () => {
     assert.deepEqual(shown, listed, "the table is the API's first page for this user");
     assert.deepEqual(shown, [own.body.id], "the user sees their own VM and none of the admins' 10,000");
     await check(page, 'vms-user-phone');
+
+    await page.goto(`${proxy.baseUrl}/ui/#/clusters`);
+    await page.getByText('No cluster yet.').waitFor();
+    await page.getByRole('button', { name: 'Create a cluster' }).click();
+    await page.getByRole('dialog', { name: 'Create a cluster' }).getByLabel('Image').selectOption('ubuntu-24.04');
+    await check(page, 'clusters-create-user-phone');
+    await page.keyboard.press('Escape');
 
     await page.goto(`${proxy.baseUrl}/ui/#/vms/fake-east`);
     await page.getByText('fake-east is disabled by an operator').waitFor();

@@ -1,5 +1,5 @@
 // The dashboard's pure logic (ui/lib): formatting, state → badge tone, paging, routes, the API
-// client's URLs and problem handling, the startup chart's geometry.
+// client's URLs and problem handling, the startup chart's geometry, the clusters' forms.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -23,6 +23,7 @@ import { href, parseRoute } from '../../ui/lib/route.js';
 import { ApiError, apiBase, createClient, path, query } from '../../ui/lib/api-client.js';
 import { axisTicks, niceMax, rowGeometry, startupRows } from '../../ui/lib/chart-scale.js';
 import { isAdmin, loadSession, saveSession } from '../../ui/lib/session.js';
+import { cloudSpread, clusterCreateBody, confirmText, isClusterBusy, scaleBody } from '../../ui/lib/cluster-form.js';
 
 describe('dashboard formatting', () => {
   it('formats durations from milliseconds to hours', () => {
@@ -210,5 +211,45 @@ describe('dashboard startup chart', () => {
     const point = rowGeometry({ ...rows[0], minMs: 1000, maxMs: 1000 }, 5000, 500);
     assert.equal(point.to - point.from, 2, 'a single value still shows as a sliver');
     assert.deepEqual(startupRows(null), []);
+  });
+});
+
+describe('dashboard clusters', () => {
+  const fields = { name: 'job-42', size: '3', image: 'debian-12', vmSize: 'm1.small', strategy: 'pack' };
+
+  it('turns the create form into the API body, and names the field that is wrong', () => {
+    assert.deepEqual(clusterCreateBody(fields), {
+      body: { name: 'job-42', size: 3, template: { image: 'debian-12', size: 'm1.small' }, placement: { strategy: 'pack' } },
+    });
+    assert.equal(clusterCreateBody({ ...fields, name: '  job-42 ' }).body?.name, 'job-42');
+    assert.equal(clusterCreateBody({ ...fields, strategy: 'weighted' }).body?.placement.strategy, 'spread', 'only the offered strategies');
+    assert.match(clusterCreateBody({ ...fields, name: '-bad' }).error ?? '', /^Name/);
+    assert.match(clusterCreateBody({ ...fields, name: 'has space' }).error ?? '', /^Name/);
+    assert.match(clusterCreateBody({ ...fields, name: 'x'.repeat(64) }).error ?? '', /^Name/);
+    assert.equal(clusterCreateBody({ ...fields, name: 'x'.repeat(63) }).error, undefined);
+    for (const size of ['0', '1001', '2.5', '', 'two', '-1']) assert.match(clusterCreateBody({ ...fields, size }).error ?? '', /^Size/, size);
+    assert.equal(clusterCreateBody({ ...fields, size: '1000' }).body?.size, 1000);
+    assert.match(clusterCreateBody({ ...fields, image: '' }).error ?? '', /Image/);
+  });
+
+  it('checks a new size (0 empties the cluster) and sends force only when asked', () => {
+    assert.deepEqual(scaleBody('3'), { body: { size: 3 } });
+    assert.deepEqual(scaleBody('0'), { body: { size: 0 } });
+    assert.deepEqual(scaleBody(' 5 ', true), { body: { size: 5, force: true } });
+    assert.match(scaleBody('1001').error ?? '', /New size/);
+    assert.match(scaleBody('x').error ?? '', /New size/);
+  });
+
+  it('knows busy statuses, shows members per cloud, and asks before stop and delete only', () => {
+    for (const s of ['creating', 'scaling', 'stopping', 'deleting']) assert.equal(isClusterBusy(s), true, s);
+    for (const s of ['ready', 'degraded', 'stopped']) assert.equal(isClusterBusy(s), false, s);
+    assert.equal(stateTone('ready'), 'ok');
+    assert.equal(stateTone('degraded'), 'warn');
+    assert.equal(stateTone('scaling'), 'busy');
+    assert.equal(cloudSpread({ 'fake-east': 1, default: 2, gone: 0 }), 'default 2 · fake-east 1');
+    assert.equal(cloudSpread({}), '—');
+    assert.match(confirmText('delete', 'job-42') ?? '', /Delete job-42\?/);
+    assert.match(confirmText('stop', 'job-42') ?? '', /Stop/);
+    assert.equal(confirmText('reboot', 'job-42'), null);
   });
 });

@@ -6,6 +6,8 @@ const TONES = {
   pending: 'busy', rebooting: 'busy', stopping: 'busy', queued: 'busy', starting: 'busy',
   stopped: 'muted', terminated: 'muted', RELEASED: 'muted', disabled: 'muted', unknown: 'muted',
   error: 'bad', failed: 'bad', FAULTY: 'bad', interrupted: 'warn', late: 'warn',
+  // clusters and their members
+  ready: 'ok', active: 'ok', degraded: 'warn', creating: 'busy', scaling: 'busy', deleting: 'busy', removing: 'busy',
 };
 
 export function stateTone(state) {

@@ -6,14 +6,9 @@ import { Badge, Dialog, ErrorLine } from '../lib/components.js';
 import { isFinished, problemMessage, sizeLabel } from '../lib/format.js';
 
 export function StartDialog({ api, cloud, onClose, onStarted }) {
-  const [catalog, setCatalog] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    Promise.all([api.get(path`/clouds/${cloud}/images`), api.get(path`/clouds/${cloud}/sizes`)])
-      .then(([images, sizes]) => setCatalog({ images: images.items, sizes: sizes.items }))
-      .catch(setError);
-  }, [cloud]);
+  const catalog = useCatalog(api, cloud, setError);
   const submit = async (event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -33,20 +28,39 @@ export function StartDialog({ api, cloud, onClose, onStarted }) {
       <${ErrorLine} error=${error} />
       <label for="start-name">Name</label>
       <input id="start-name" name="name" required maxlength="255" />
-      <label for="start-image">Image</label>
-      <select id="start-image" name="image" required disabled=${!catalog}>
-        ${(catalog?.images ?? []).map((i) => html`<option value=${i.name}>${i.name}</option>`)}
-      </select>
-      <label for="start-size">Size</label>
-      <select id="start-size" name="size" required disabled=${!catalog}>
-        ${(catalog?.sizes ?? []).map((s) => html`<option value=${s.name}>${sizeLabel(s)}</option>`)}
-      </select>
+      <${CatalogPickers} catalog=${catalog} idPrefix="start" sizeField="size" sizeLabel="Size" />
       <div class="buttons">
         <button type="submit" disabled=${busy || !catalog}>${busy ? 'Starting…' : 'Start'}</button>
         <button type="button" class="secondary" onClick=${onClose}>Cancel</button>
       </div>
     </form>
   <//>`;
+}
+
+/** A cloud's images and sizes for the pickers; null while loading (errors go to `onError`). */
+export function useCatalog(api, cloud, onError) {
+  const [catalog, setCatalog] = useState(null);
+  useEffect(() => {
+    setCatalog(null);
+    if (!cloud) return;
+    Promise.all([api.get(path`/clouds/${cloud}/images`), api.get(path`/clouds/${cloud}/sizes`)])
+      .then(([images, sizes]) => setCatalog({ images: images.items, sizes: sizes.items }))
+      .catch(onError);
+  }, [cloud]);
+  return catalog;
+}
+
+/** The image and size pickers of a start form (labels for `${idPrefix}-image` / `-size`). */
+export function CatalogPickers({ catalog, idPrefix, sizeField, sizeLabel: label }) {
+  return html`
+    <label for=${`${idPrefix}-image`}>Image</label>
+    <select id=${`${idPrefix}-image`} name="image" required disabled=${!catalog}>
+      ${(catalog?.images ?? []).map((i) => html`<option value=${i.name}>${i.name}</option>`)}
+    </select>
+    <label for=${`${idPrefix}-size`}>${label}</label>
+    <select id=${`${idPrefix}-size`} name=${sizeField} required disabled=${!catalog}>
+      ${(catalog?.sizes ?? []).map((s) => html`<option value=${s.name}>${sizeLabel(s)}</option>`)}
+    </select>`;
 }
 
 export function AssignDialog({ api, cloud, vm, onClose, onDone }) {
@@ -75,6 +89,32 @@ export function AssignDialog({ api, cloud, vm, onClose, onDone }) {
       </div>
     </form>
   <//>`;
+}
+
+/**
+ * The actions of a page: `act(label, work)` runs a call; an operation it answers is tracked (shown
+ * by OperationProgress), anything else or a refusal becomes the page's message line.
+ */
+export function useOperationActions(refresh) {
+  const [tracked, setTracked] = useState([]);
+  const [message, setMessage] = useState(null);
+  const track = (operation, label) => setTracked((list) => [{ operation, label }, ...list].slice(0, 5));
+  const act = async (label, work) => {
+    setMessage(null);
+    try {
+      const answer = await work();
+      if (answer?.kind && answer?.state) track(answer, label);
+      else setMessage({ ok: true, text: `${label}: done` });
+      refresh();
+    } catch (err) {
+      setMessage({ ok: false, text: `${label}: ${problemMessage(err.problem ?? err.message)}` });
+    }
+  };
+  return { tracked, message, setMessage, track, act };
+}
+
+export function MessageLine({ message }) {
+  return message ? html`<p class=${message.ok ? 'notice' : 'error'} role=${message.ok ? 'status' : 'alert'}>${message.text}</p>` : null;
 }
 
 /** Operations started from this page, each polled until it ends; announced politely. */

@@ -4,10 +4,10 @@ import { html, useMemo, useState } from '../lib/html.js';
 import { path, query } from '../lib/api-client.js';
 import { usePoll } from '../lib/use-poll.js';
 import { Badge, ErrorLine, Loading, PageTitle, TableWrap } from '../lib/components.js';
-import { formatRelative, ips, problemMessage } from '../lib/format.js';
+import { formatRelative, ips } from '../lib/format.js';
 import { currentCursor, firstPage, nextPage, previousPage, sortRows } from '../lib/pager.js';
 import { href } from '../lib/route.js';
-import { AssignDialog, OperationProgress, StartDialog } from './vm-actions.js';
+import { AssignDialog, MessageLine, OperationProgress, StartDialog, useOperationActions } from './vm-actions.js';
 
 const VM_STATES = ['running', 'pending', 'rebooting', 'stopping', 'stopped', 'error', 'terminated', 'unknown'];
 const COLUMNS = [
@@ -49,8 +49,6 @@ function CloudVms({ api, cloud, clouds }) {
   const [pager, setPager] = useState(firstPage());
   const [sort, setSort] = useState({ key: null, direction: 'ascending' });
   const [dialog, setDialog] = useState(null);
-  const [tracked, setTracked] = useState([]);
-  const [message, setMessage] = useState(null);
   const cursor = currentCursor(pager);
   const vms = usePoll(
     async () => {
@@ -77,18 +75,7 @@ function CloudVms({ api, cloud, clouds }) {
     setFilters({ state: form.get('state'), name: form.get('name').trim(), limit: Number(form.get('limit')) });
     setPager(firstPage());
   };
-  const track = (operation, label) => setTracked((list) => [{ operation, label }, ...list].slice(0, 5));
-  const act = async (label, work) => {
-    setMessage(null);
-    try {
-      const answer = await work();
-      if (answer?.kind && answer?.state) track(answer, label);
-      else setMessage({ ok: true, text: `${label}: done` });
-      vms.refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: `${label}: ${problemMessage(err.problem ?? err.message)}` });
-    }
-  };
+  const { tracked, message, setMessage, track, act } = useOperationActions(() => vms.refresh());
   const toggleSort = (key) => setSort((s) => ({ key, direction: s.key === key && s.direction === 'ascending' ? 'descending' : 'ascending' }));
 
   return html`
@@ -108,7 +95,7 @@ function CloudVms({ api, cloud, clouds }) {
     ${clouds.find((c) => c.name === cloud)?.enabled === false
       ? html`<p class="banner warn" role="status">${cloud} is disabled by an operator: it refuses new starts and assignments.</p>`
       : null}
-    ${message ? html`<p class=${message.ok ? 'notice' : 'error'} role=${message.ok ? 'status' : 'alert'}>${message.text}</p>` : null}
+    <${MessageLine} message=${message} />
     <${OperationProgress} api=${api} tracked=${tracked} onFinished=${() => vms.refresh()} />
     <${ErrorLine} error=${vms.error} />
     ${!vms.data
