@@ -153,6 +153,7 @@ export class FakeDriver implements Driver {
       // The cloud made the VM; the caller never hears so (a reset connection, a proxy timeout).
       throw new DispatcherError('provider-fault', 'fake cloud: connection reset before the answer arrived', { code: 'ECONNRESET' });
     }
+    if (this.faults.answerDelayMs > 0) await pauseUnlessAborted(this.faults.answerDelayMs, signal);
     return { ...record.vm };
   }
 

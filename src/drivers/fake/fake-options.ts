@@ -28,6 +28,12 @@ export interface FakeOptions {
     throttleRate: number;
     /** Share of creates that make the VM but lose the answer (the call fails like a reset connection). */
     lostAnswerRate: number;
+    /**
+     * Every create is made (and written to the state file) at once, then its answer waits this long:
+     * past the pool's callTimeoutMs the answer never comes; a kill -9 meanwhile cuts the dispatcher
+     * between the cloud call and its record. 0: the answer comes at once.
+     */
+    answerDelayMs: number;
     /** Share of calls that hang for `hangMs` and then fail as timed out (504). */
     timeoutRate: number;
     hangMs: number;
@@ -88,6 +94,7 @@ export const fakeOptionsSchema = Joi.object({
     errorRate: rate,
     throttleRate: rate,
     lostAnswerRate: rate,
+    answerDelayMs: Joi.number().min(0).default(0),
     timeoutRate: rate,
     hangMs: Joi.number().min(0).default(30_000),
     credentialExpiryRate: rate,
