@@ -111,15 +111,17 @@ export class VmService {
    * `requestId` identifies the logical create: stored on the operation before the cloud is called
    * and written on the VM as a tag, so a create whose answer is lost is looked up by it
    * (start-resolution.ts). A start retried with the same id (v2: the same Idempotency-Key) looks
-   * first, and never makes a second VM.
+   * first, and never makes a second VM. Without a given id a fresh one is drawn: it cannot have
+   * been sent before, so that start skips the look-up.
    */
-  async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, requestId: string = randomUUID()): Promise<Vm> {
+  async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, givenRequestId?: string): Promise<Vm> {
     cloud.require('create');
     await this.deps.tracker.checkNewName(cloud.name, request.name);
+    const requestId = givenRequestId ?? randomUUID();
     const admission = this.deps.admission ?? OPEN_ADMISSION;
     const run = { kind: 'vm.start', cloud: cloud.name, userId, request: { ...request, userData: undefined }, operationId, requestId };
     return admission.start(cloud, () => this.deps.operations.run(run, async (steps) => {
-      if (await this.deps.operations.requestIdSentBefore(requestId, steps.operationId)) {
+      if (givenRequestId !== undefined && (await this.deps.operations.requestIdSentBefore(requestId, steps.operationId))) {
         const earlier = await lookupCreate(cloud, requestId, steps);
         if (earlier) return adoptCreated(this.deps, cloud, earlier, request, steps, userId);
       }
