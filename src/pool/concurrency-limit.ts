@@ -5,15 +5,6 @@ export class ConcurrencyLimit {
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
-    try {
-      return await task();
-    } finally {
-      release();
-    }
-  }
-
   /**
    * Takes a slot (waiting in line for one) and answers its release. For a holder whose answer
    * and end differ: a call that timed out answers its caller at once but keeps the slot until

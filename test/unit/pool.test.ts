@@ -28,13 +28,15 @@ describe('CloudConnection pool', () => {
     const order: number[] = [];
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        limit.run(async () => {
+        (async () => {
+          const release = await limit.acquire();
           inFlight++;
           peak = Math.max(peak, inFlight);
           await sleep(5);
           order.push(i);
           inFlight--;
-        }),
+          release();
+        })(),
       ),
     );
     assert.equal(peak, 2);
