@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropSchema } from '../test/support/store-backends.js';
 import { ensureBuild } from './bench-build.js';
 import type { BareCommands, CommandMessage, DispatcherChildSpec, DispatcherCommands, ReadyMessage, ReplyMessage } from './bench-ipc.js';
 
@@ -139,15 +139,7 @@ export function postgresDatabase(url: string, label: string): BenchDatabase {
     kind: 'postgres',
     url,
     schema,
-    async drop() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => dropSchema(url, schema),
   };
 }
 
