@@ -3,14 +3,8 @@
 // error mapper per driver) and never throw anything but DispatcherError for provider faults.
 import type Joi from 'joi';
 import type { CapabilitySet } from '../domain/capabilities.js';
+import type { Logger } from '../log/logger.js';
 import type { CreateVmRequest, Image, KeyPair, PortRule, SaveImageRequest, Size, Tenant, Vm } from '../domain/vm-model.js';
-
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
 
 // Every call takes the pool's AbortSignal last: it fires when the call timeout passes, and the
 // pool holds the concurrency slot until the driver's promise settles.

@@ -3,7 +3,8 @@
 import type { CloudConfig } from '../config/config-schema.js';
 import type { Capability } from '../domain/capabilities.js';
 import { DispatcherError, isDispatcherError } from '../domain/errors.js';
-import type { Driver, DriverFactory, Logger } from '../drivers/driver.js';
+import type { Driver, DriverFactory } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 
 /** Told of every finished provider call (the metrics' histogram); the pool sets it. */

@@ -4,7 +4,7 @@
 import type { CloudConfig } from '../config/config-schema.js';
 import { DispatcherError } from '../domain/errors.js';
 import { driverFactory } from '../drivers/driver-registry.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import { CloudConnection, type CallObserver } from './cloud-connection.js';
 
 export interface CloudOverrides {

@@ -3,7 +3,7 @@
 // error translation. Services above it (Nova, Glance, Neutron) only build paths and bodies.
 import { DispatcherError, type Subject } from '../../domain/errors.js';
 import { abortError, pauseUnlessAborted, throwIfAborted } from '../driver-abort.js';
-import type { Logger } from '../driver.js';
+import type { Logger } from '../../log/logger.js';
 import type { KeystoneAuth, KeystoneToken } from './openstack-auth.js';
 import { computeBase, findEndpoint, versioned, type ServiceKind } from './openstack-catalog.js';
 import { openstackError, transportError } from './openstack-errors.js';
