@@ -19,7 +19,10 @@ export interface Driver {
 
   /** Authenticates / discovers endpoints. Called lazily by the pool before the first call. */
   connect(): Promise<void>;
-  /** Drops cached credentials so the next call authenticates again (pool calls it on credentials-expired). */
+  /**
+   * Renews the credential the cloud refused (the pool calls it on credentials-expired, then repeats
+   * the call: the only retry of a refused credential, so a driver does not retry one itself).
+   */
   renewCredentials(): Promise<void>;
   close(): Promise<void>;
 

@@ -76,8 +76,14 @@ export class OpenstackDriver implements Driver {
     await this.nova.microversions();
   }
 
+  /**
+   * The session forgot the refused token when the 401 came, so this fetches the next one, or
+   * waits for the fetch another call started: a burst of calls meeting one revoked token costs
+   * one login. Keystone middleware refuses a stale token before the service acts, so the pool
+   * may send even a create again.
+   */
   async renewCredentials(): Promise<void> {
-    this.auth.invalidate();
+    await this.auth.current();
   }
 
   async close(): Promise<void> {
