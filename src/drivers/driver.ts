@@ -64,20 +64,21 @@ export interface Driver {
   deleteImage(imageId: string, signal?: AbortSignal): Promise<void>;
 }
 
-export interface DriverContext {
+export interface DriverContext<O> {
   /** The canonical cloud name (ownership tags carry it). */
   cloudName: string;
-  /** Driver options, already validated by `optionsSchema` and with `*File` secrets resolved. */
-  options: Record<string, unknown>;
+  /** Driver options, validated by the factory's `optionsSchema` and with `*File` secrets resolved. */
+  options: O;
   logger: Logger;
 }
 
-export interface DriverFactory {
+/** One driver's plug-in, typed by its options: the registry holds it through `defineDriver`. */
+export interface DriverFactory<O extends object> {
   readonly provider: string;
   readonly displayName: string;
   /** Joi schema of the cloud's `options`; the config loader validates with it at start. */
-  readonly optionsSchema: Joi.ObjectSchema;
+  readonly optionsSchema: Joi.ObjectSchema<O>;
   /** Option keys whose values are secrets: redacted from logs and status output. */
-  readonly secretOptions: readonly string[];
-  create(context: DriverContext): Driver;
+  readonly secretOptions: ReadonlyArray<keyof O & string>;
+  create(context: DriverContext<O>): Driver;
 }

@@ -13,6 +13,7 @@ import { waitFor } from '../support/wait-for.js';
 import { TEST_CLOUD } from '../support/openstack/keystone-routes.js';
 import { cloudOptions, startOpenstackRig, validOptions, type OpenstackRig } from '../support/openstack/openstack-rig.js';
 import { OpenstackTestServer } from '../support/openstack/openstack-test-server.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 const AUTH = 'POST /identity/v3/auth/tokens';
 const FLAVORS = 'GET /compute/v2.1/flavors/detail';
@@ -80,7 +81,7 @@ describe('openstack through the pool: what a refused token costs', () => {
   });
   after(() => server.close());
   beforeEach(() => {
-    const [config] = buildConfig({ clouds: [{ name: 'os-renew', driver: 'openstack', options: cloudOptions(server) }] }).clouds;
+    const [config] = buildConfig({ clouds: [{ name: 'os-renew', driver: 'openstack', options: cloudOptions(server) }] }, DRIVERS).clouds;
     cloud = new CloudConnection(config, openstackDriverFactory, silentLogger);
     server.clearFaults();
     server.resetCounts();
