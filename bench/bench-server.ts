@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { composeDispatcher } from '../src/compose.js';
 import { buildConfig } from '../src/config/config-loader.js';
+import { secretOptionsOf } from '../src/drivers/driver-plugin.js';
+import { DRIVERS } from '../src/drivers/driver-registry.js';
 import type { FakeDriver } from '../src/drivers/fake/fake-driver.js';
 import { createLogger } from '../src/log/log-factory.js';
 import { performance } from 'node:perf_hooks';
@@ -21,11 +23,13 @@ const config = buildConfig(
     database: { url: spec.databaseUrl },
     auth: { adminUser: ADMIN.username, adminPassword: ADMIN.password },
   },
+  DRIVERS,
   {},
 );
 // The product's own logger at the configured level (info by default, as deployed): its cost is
 // part of what is measured. The parent sends stdout to /dev/null.
-const dispatcher = await composeDispatcher(config, createLogger(config.log.level), spec.schema ? { schema: spec.schema } : {});
+const logger = createLogger(config.log.level, { secretOptions: secretOptionsOf(DRIVERS) });
+const dispatcher = await composeDispatcher(config, logger, { drivers: DRIVERS, ...(spec.schema ? { schema: spec.schema } : {}) });
 const { services } = dispatcher;
 const server: Server = await new Promise((resolve) => {
   const s = dispatcher.app.listen(0, '127.0.0.1', () => resolve(s));

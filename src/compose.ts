@@ -9,6 +9,7 @@ import { BuiltinTracker } from './cistern/builtin-tracker.js';
 import { createCisternTracker } from './cistern/cistern-client.js';
 import type { Tracker } from './cistern/tracker.js';
 import type { Config } from './config/config-schema.js';
+import type { DriverRegistry } from './drivers/driver-plugin.js';
 import { openScaleOut, type ScaleOut } from './coordination/scale-out-compose.js';
 import type { AppLogger } from './log/log-factory.js';
 import { CloudPool } from './pool/cloud-pool.js';
@@ -66,12 +67,14 @@ export interface Dispatcher {
 }
 
 export interface ComposeOptions extends StoreOptions {
+  /** The drivers a cloud may name (main: DRIVERS, the registry of this build). */
+  drivers: DriverRegistry;
   /** What POST /api/v2/admin/reload re-reads (main: the loader's file + environment). */
   configSource?: ConfigSource;
 }
 
-export async function composeDispatcher(config: Config, logger: AppLogger, options: ComposeOptions = {}): Promise<Dispatcher> {
-  const { configSource, ...storeOptions } = options;
+export async function composeDispatcher(config: Config, logger: AppLogger, options: ComposeOptions): Promise<Dispatcher> {
+  const { configSource, drivers, ...storeOptions } = options;
   const store = await openStore(config.database.url, { initialise: config.database.initialise, ...storeOptions });
   let scaleOut: ScaleOut | undefined;
   try {
@@ -98,7 +101,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     const bootstrap = await auth.bootstrapAdmin(config.auth.adminUser, config.auth.adminPassword);
     await reportBootstrap(bootstrap, config.auth.adminUser, { audit: new AuditStore(store.db), logger });
     const firstPasswordFile = bootstrap.generatedPassword ? writeFirstPassword(firstPasswordPath(config.database.url), bootstrap.generatedPassword) : undefined;
-    const pool = new CloudPool(config.clouds, logger);
+    const pool = new CloudPool(config.clouds, logger, drivers);
     const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
     const state = { draining: false };

@@ -2,6 +2,8 @@
 import type { Server } from 'node:http';
 import { loadConfig, ConfigError } from './config/config-loader.js';
 import { composeDispatcher } from './compose.js';
+import { secretOptionsOf } from './drivers/driver-plugin.js';
+import { DRIVERS } from './drivers/driver-registry.js';
 import { createHttpServer } from './http-server.js';
 import { StoreOpenError } from './store/store-open.js';
 import { createLogger, routeProcessWarnings } from './log/log-factory.js';
@@ -9,7 +11,7 @@ import { createLogger, routeProcessWarnings } from './log/log-factory.js';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(DRIVERS);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`cloud-dispatcher: ${err.message}\n`);
@@ -17,10 +19,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.log.level, undefined, config.log.format);
+  const logger = createLogger(config.log.level, { format: config.log.format, secretOptions: secretOptionsOf(DRIVERS) });
   routeProcessWarnings(logger);
   // A reload re-reads what this start read: the same file (DISPATCHER_CONFIG) and environment.
-  const dispatcher = await composeDispatcher(config, logger, { configSource: () => loadConfig() });
+  const dispatcher = await composeDispatcher(config, logger, { drivers: DRIVERS, configSource: () => loadConfig(DRIVERS) });
   if (dispatcher.firstPasswordFile) {
     // The path only: stderr usually ends in a log file, and the password would live there forever.
     process.stderr.write(

@@ -2,7 +2,7 @@
 // what, when, and how it ended (refusals included). A failing audit write is logged, never
 // turned into a failure of a change that already happened.
 import { toDispatcherError } from '../domain/errors.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import type { AuditEntry, AuditStore } from '../store/audit-store.js';
 
 export interface Actor {

@@ -2,12 +2,12 @@
 // keys each DriverFactory lists in secretOptions; the rest are known paths, plus any key whose
 // name says it is a secret, in case a driver forgot to list one.
 import type { Config } from '../config/config-schema.js';
-import { driverFactory } from '../drivers/driver-registry.js';
 
 export const REDACTED = '[redacted]';
 const SECRET_NAME = /(password|secret|token|credential|privatekey)/i;
 
-export function redactConfig(config: Config): Record<string, unknown> {
+/** `secretOptions`: the option keys a cloud's driver declares secret (the pool knows them). */
+export function redactConfig(config: Config, secretOptions: (driver: string) => readonly string[]): Record<string, unknown> {
   const copy = structuredClone(config) as unknown as Record<string, unknown> & Config;
   if (copy.auth.adminPassword !== undefined) copy.auth.adminPassword = REDACTED;
   if (copy.cistern?.token !== undefined) copy.cistern.token = REDACTED;
@@ -15,7 +15,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
   copy.database.url = redactUrl(copy.database.url);
   if (copy.cistern) copy.cistern.url = redactUrl(copy.cistern.url);
   for (const cloud of copy.clouds) {
-    const secrets = new Set(driverFactory(cloud.driver)?.secretOptions ?? []);
+    const secrets = new Set(secretOptions(cloud.driver));
     cloud.options = redactObject(cloud.options, secrets) as Record<string, unknown>;
   }
   return copy;

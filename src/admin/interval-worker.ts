@@ -1,6 +1,6 @@
 // A background loop: one round, then wait intervalMs, then the next (rounds never overlap).
 // Every round ends in a heart-beat, carrying the error when the round failed.
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import type { Heartbeats } from './heartbeats.js';
 
 export class IntervalWorker {

@@ -6,7 +6,7 @@
 // - `stuck-releasing`: a RELEASED record whose VM the cloud still lists: destroyed again.
 // Operators act on findings through the admin API (act()).
 import { isLive, type Tracker, type TrackerRecord } from '../cistern/tracker.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import { OWNERSHIP_KEYS, type Vm } from '../domain/vm-model.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';

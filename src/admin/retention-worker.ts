@@ -2,7 +2,7 @@
 // history older than its configured age: expired idempotency keys, finished operations, audit
 // entries, ended VM records and resolved reconcile findings (docs/operations.md, "Retention").
 import type { Config } from '../config/config-schema.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import type { PurgeCounts, RetentionStore } from '../store/retention-store.js';
 
 const DAY_MS = 86_400_000;

@@ -108,7 +108,7 @@ export class StatusService {
   }
 
   config(): Record<string, unknown> {
-    const config = redactConfig(this.deps.runtime.currentConfig);
+    const config = redactConfig(this.deps.runtime.currentConfig, (driver) => this.deps.pool.secretOptions(driver));
     // The operator's settings are part of what is in effect.
     config.clouds = (config.clouds as Array<Record<string, unknown>>).map((cloud) => {
       const name = cloud.name as string;

@@ -1,6 +1,6 @@
 // What VmService tells the admin side about VMs: one was created (the start of its startup time),
 // one was destroyed by us (its record ends, its flags go). Bookkeeping never fails the request.
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import type { Vm } from '../domain/vm-model.js';
 import type { AdminStore } from '../store/admin-store.js';
 import type { VmRecordStore } from '../store/vm-record-store.js';

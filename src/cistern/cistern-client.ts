@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { DispatcherError } from '../domain/errors.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import { cisternRefusal, describeEndpoint, trackerFault, transportFault } from './cistern-faults.js';
 import { parseErrorAnswer, parseNodesAnswer, parseResultAnswer, type Parsed } from './cistern-schemas.js';
 import { ambiguousHostname, findInRecords, isLive, type AssignRequest, type NodeRef, type Tracker, type TrackerHealth, type TrackerRecord, type TrackerResult } from './tracker.js';

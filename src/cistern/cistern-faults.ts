@@ -4,22 +4,7 @@
 // The axios error is deliberately not kept as `cause`: its config carries the bearer token,
 // and a logger that serialises causes would print it.
 import { DispatcherError } from '../domain/errors.js';
-
-/** Socket/axios error codes, and what an operator should read for each. */
-const TRANSPORT_FAULTS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ERR_FR_TOO_MANY_REDIRECTS: 'redirected too many times',
-  ERR_BAD_RESPONSE: 'answered something unreadable',
-  ERR_FR_MAX_BODY_LENGTH_EXCEEDED: 'answered too much',
-};
-
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', 'UND_ERR_CONNECT_TIMEOUT']);
+import { transportFaultFor } from '../domain/transport-faults.js';
 
 export function trackerFault(where: string, what: string, details: Record<string, unknown> = {}): DispatcherError {
   // No `code`: the v1 envelope would prefix it to a message that already says it all.
@@ -43,9 +28,9 @@ function errorCode(err: unknown): string | undefined {
 /** A transport failure (no HTTP answer at all) as a tracker fault. */
 export function transportFault(where: string, err: unknown, timeoutMs: number): DispatcherError {
   const code = errorCode(err);
-  if (code && TIMEOUT_CODES.has(code)) return trackerFault(where, `did not answer within ${timeoutMs} ms`, { reason: 'timeout' });
-  const known = code ? TRANSPORT_FAULTS[code] : undefined;
-  if (known) return trackerFault(where, known, { reason: code });
+  const known = transportFaultFor(code);
+  if (known?.kind === 'timeout') return trackerFault(where, `did not answer within ${timeoutMs} ms`, { reason: 'timeout' });
+  if (known) return trackerFault(where, known.words, { reason: code });
   return trackerFault(where, `request failed (${code ?? 'no error code'})`, { reason: code ?? 'unknown' });
 }
 

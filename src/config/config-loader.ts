@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import Joi from 'joi';
 import { parse as parseYaml } from 'yaml';
-import { driverFactory, DRIVER_FACTORIES } from '../drivers/driver-registry.js';
 import { configSchema, type CloudConfig, type Config } from './config-schema.js';
 import { defaultClouds } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
@@ -12,6 +11,9 @@ import { envValue } from './env-value.js';
 export { ConfigError };
 
 type Env = Record<string, string | undefined>;
+
+/** What the loader needs of the driver registry (the composition root gives it): each driver's options schema, by id. */
+export type DriverOptionSchemas = ReadonlyMap<string, { readonly optionsSchema: Joi.ObjectSchema }>;
 
 /** Environment variables that override a config key (each also accepted as `<VAR>_FILE`). */
 const ENV_KEYS: ReadonlyArray<[string, string[], 'string' | 'number']> = [
@@ -30,10 +32,10 @@ const ENV_KEYS: ReadonlyArray<[string, string[], 'string' | 'number']> = [
 ];
 
 /** Reads DISPATCHER_CONFIG (if set) and the environment; the composition root calls this once. */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(drivers: DriverOptionSchemas, env: Env = process.env): Config {
   const path = env.DISPATCHER_CONFIG;
   const raw = path ? readConfigFile(path) : {};
-  return buildConfig(raw, env);
+  return buildConfig(raw, drivers, env);
 }
 
 export function readConfigFile(path: string): Record<string, unknown> {
@@ -54,7 +56,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
 }
 
 /** Builds the Config from a raw object and an environment (tests pass both explicitly). */
-export function buildConfig(raw: Record<string, unknown>, env: Env = {}): Config {
+export function buildConfig(raw: Record<string, unknown>, drivers: DriverOptionSchemas, env: Env = {}): Config {
   const merged = structuredClone(raw) as Record<string, unknown>;
   for (const [variable, path, type] of ENV_KEYS) {
     const value = envValue(env, variable);
@@ -67,7 +69,7 @@ export function buildConfig(raw: Record<string, unknown>, env: Env = {}): Config
   const { value, error } = configSchema.validate(merged, { abortEarly: true, convert: true });
   if (error) throw fromJoi(error);
   const config = value as Config;
-  config.clouds = config.clouds.map((cloud, i) => validateCloud(cloud, i));
+  config.clouds = config.clouds.map((cloud, i) => validateCloud(cloud, i, drivers));
   checkNames(config.clouds);
   if (config.database.url.startsWith('sqlite:') === false && !/^postgres(ql)?:\/\//.test(config.database.url)) {
     throw new ConfigError('database.url', 'must start with sqlite: or postgres://');
@@ -106,10 +108,10 @@ function resolveSecretFiles(node: unknown, path: string[]): void {
   }
 }
 
-function validateCloud(cloud: CloudConfig, index: number): CloudConfig {
-  const factory = driverFactory(cloud.driver);
+function validateCloud(cloud: CloudConfig, index: number, drivers: DriverOptionSchemas): CloudConfig {
+  const factory = drivers.get(cloud.driver);
   if (!factory) {
-    throw new ConfigError(`clouds[${index}].driver`, `unknown driver "${cloud.driver}" (known: ${Object.keys(DRIVER_FACTORIES).join(', ')})`);
+    throw new ConfigError(`clouds[${index}].driver`, `unknown driver "${cloud.driver}" (known: ${[...drivers.keys()].join(', ')})`);
   }
   const { value, error } = factory.optionsSchema.validate(cloud.options, { abortEarly: true, convert: true });
   if (error) throw fromJoi(error, `clouds[${index}].options`);

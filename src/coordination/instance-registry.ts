@@ -3,7 +3,7 @@
 // over this one's operations, idempotency keys and admission reservations only once the lease
 // (`leaseMs`, several heartbeats long) has run out.
 import { hostname } from 'node:os';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import type { InstanceRow, InstanceStore } from '../store/instance-store.js';
 
 export interface LeaseTiming {

@@ -4,7 +4,7 @@
 // for any lease), and LISTEN for the settings trigger of migration 0008. The connection is
 // re-opened after an error; the locks it held are then lost and re-tried at the next round.
 import pg from 'pg';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 
 export interface Coordinator {
   /** Whether this process holds (or now took) the worker's lock. */

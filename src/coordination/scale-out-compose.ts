@@ -3,7 +3,7 @@
 // store, and what status shows of the group. On SQLite (one process) the same parts exist, with
 // the local coordinator: every worker runs here and settings changes are only this process's.
 import type { Config } from '../config/config-schema.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import { AdmissionStore } from '../store/admission-store.js';
 import { InstanceStore } from '../store/instance-store.js';
 import type { Store } from '../store/store-open.js';

@@ -23,3 +23,6 @@ export type CapabilitySet = ReadonlySet<Capability>;
 export function capabilitySet(...caps: Capability[]): CapabilitySet {
   return new Set(caps);
 }
+
+/** A driver that can do everything the API offers (EC2, OpenStack, the fake by default). */
+export const ALL_CAPABILITIES: CapabilitySet = capabilitySet(...CAPABILITIES);

@@ -3,14 +3,8 @@
 // error mapper per driver) and never throw anything but DispatcherError for provider faults.
 import type Joi from 'joi';
 import type { CapabilitySet } from '../domain/capabilities.js';
+import type { Logger } from '../log/logger.js';
 import type { CreateVmRequest, Image, KeyPair, PortRule, SaveImageRequest, Size, Tenant, Vm } from '../domain/vm-model.js';
-
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
 
 // Every call takes the pool's AbortSignal last: it fires when the call timeout passes, and the
 // pool holds the concurrency slot until the driver's promise settles.
@@ -25,7 +19,10 @@ export interface Driver {
 
   /** Authenticates / discovers endpoints. Called lazily by the pool before the first call. */
   connect(): Promise<void>;
-  /** Drops cached credentials so the next call authenticates again (pool calls it on credentials-expired). */
+  /**
+   * Renews the credential the cloud refused (the pool calls it on credentials-expired, then repeats
+   * the call: the only retry of a refused credential, so a driver does not retry one itself).
+   */
   renewCredentials(): Promise<void>;
   close(): Promise<void>;
 
@@ -67,20 +64,21 @@ export interface Driver {
   deleteImage(imageId: string, signal?: AbortSignal): Promise<void>;
 }
 
-export interface DriverContext {
+export interface DriverContext<O> {
   /** The canonical cloud name (ownership tags carry it). */
   cloudName: string;
-  /** Driver options, already validated by `optionsSchema` and with `*File` secrets resolved. */
-  options: Record<string, unknown>;
+  /** Driver options, validated by the factory's `optionsSchema` and with `*File` secrets resolved. */
+  options: O;
   logger: Logger;
 }
 
-export interface DriverFactory {
+/** One driver's plug-in, typed by its options: the registry holds it through `defineDriver`. */
+export interface DriverFactory<O extends object> {
   readonly provider: string;
   readonly displayName: string;
   /** Joi schema of the cloud's `options`; the config loader validates with it at start. */
-  readonly optionsSchema: Joi.ObjectSchema;
+  readonly optionsSchema: Joi.ObjectSchema<O>;
   /** Option keys whose values are secrets: redacted from logs and status output. */
-  readonly secretOptions: readonly string[];
-  create(context: DriverContext): Driver;
+  readonly secretOptions: ReadonlyArray<keyof O & string>;
+  create(context: DriverContext<O>): Driver;
 }

@@ -1,11 +1,11 @@
 // pino logs: JSON lines, or pino-pretty's text (LOG_FORMAT=pretty, and by default on a terminal).
 // Secrets are redacted by path wherever they could appear: request headers and bodies, and cloud
-// options (whose secret keys each driver declares).
+// options (whose secret keys each driver declares: the composition root passes them in).
 import { pino, type Logger as Pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/config-schema.js';
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'password',
   '*.password',
   'token',
@@ -15,15 +15,24 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-auth-token"]',
   'req.headers.cookie',
-  'options.password',
-  'options.secretAccessKey',
-  'options.sessionToken',
-  'options.applicationCredentialSecret',
 ];
+
+/** The paths pino censors: the known ones, and each driver secret in a cloud's `options`, logged alone or inside the cloud. */
+export function redactPaths(secretOptions: readonly string[]): string[] {
+  return [...REDACT_PATHS, ...secretOptions.flatMap((key) => [`options.${key}`, `*.options.${key}`])];
+}
+
+export interface LoggerOptions {
+  /** Every driver's secret option keys (`secretOptionsOf(registry)`). */
+  secretOptions: readonly string[];
+  /** stdout when absent. */
+  destination?: NodeJS.WritableStream;
+  format?: LogFormat;
+}
 
 export type AppLogger = Pino;
 
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream, format: LogFormat = 'json'): AppLogger {
+export function createLogger(level: LogLevel, { secretOptions, destination, format = 'json' }: LoggerOptions): AppLogger {
   const usePretty = format === 'pretty' || (format === 'auto' && !destination && process.stdout.isTTY === true);
   const stream = usePretty
     ? pretty({ destination: (destination as NodeJS.WritableStream | undefined) ?? 1, colorize: !destination && process.stdout.isTTY === true, sync: true, translateTime: 'SYS:standard' })
@@ -32,7 +41,7 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
     {
       level,
       base: { service: 'cloud-dispatcher' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: redactPaths(secretOptions), censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     stream as pino.DestinationStream | undefined,

@@ -3,7 +3,9 @@
 import type { CloudConfig } from '../config/config-schema.js';
 import type { Capability } from '../domain/capabilities.js';
 import { DispatcherError, isDispatcherError } from '../domain/errors.js';
-import type { Driver, DriverFactory, Logger } from '../drivers/driver.js';
+import type { Driver } from '../drivers/driver.js';
+import type { DriverPlugin } from '../drivers/driver-plugin.js';
+import type { Logger } from '../log/logger.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 
 /** Told of every finished provider call (the metrics' histogram); the pool sets it. */
@@ -15,7 +17,7 @@ export const MAX_CREDENTIAL_ATTEMPTS = 3;
 export class CloudConnection {
   readonly name: string;
   private settings: CloudConfig;
-  readonly factory: DriverFactory;
+  readonly factory: DriverPlugin;
   private instance?: Driver;
   private connecting?: Promise<void>;
   private readonly limit: ConcurrencyLimit;
@@ -25,7 +27,7 @@ export class CloudConnection {
   private retired?: { resolve: () => void; reject: (err: unknown) => void; done: Promise<void> };
   observer?: CallObserver;
 
-  constructor(config: CloudConfig, factory: DriverFactory, logger: Logger) {
+  constructor(config: CloudConfig, factory: DriverPlugin, logger: Logger) {
     this.name = config.name;
     this.settings = config;
     this.factory = factory;

@@ -3,8 +3,8 @@
 // admin service persists and hands back here at start, after a change and after a reload.
 import type { CloudConfig } from '../config/config-schema.js';
 import { DispatcherError } from '../domain/errors.js';
-import { driverFactory } from '../drivers/driver-registry.js';
-import type { Logger } from '../drivers/driver.js';
+import type { DriverRegistry } from '../drivers/driver-plugin.js';
+import type { Logger } from '../log/logger.js';
 import { CloudConnection, type CallObserver } from './cloud-connection.js';
 
 export interface CloudOverrides {
@@ -51,6 +51,7 @@ export class CloudPool {
   constructor(
     configs: readonly CloudConfig[],
     private readonly logger: Logger,
+    private readonly drivers: DriverRegistry,
   ) {
     for (const config of configs) this.clouds.set(config.name, this.connect(config));
     this.reindex();
@@ -139,11 +140,16 @@ export class CloudPool {
   }
 
   private connect(config: CloudConfig): CloudConnection {
-    const factory = driverFactory(config.driver);
+    const factory = this.drivers.get(config.driver);
     if (!factory) throw new Error(`cloud ${config.name}: unknown driver ${config.driver}`);
     const connection = new CloudConnection(config, factory, this.logger);
     connection.observer = this.observer;
     return connection;
+  }
+
+  /** The option keys of a driver whose values are secrets (status redacts them); none for an unknown driver. */
+  secretOptions(driver: string): readonly string[] {
+    return this.drivers.get(driver)?.secretOptions ?? [];
   }
 
   /** Every connection, now and after a reload, reports its finished calls to `observer`. */

@@ -5,7 +5,7 @@
 // the recovery pass (operation-recovery.ts) resolves it, here or after a restart.
 import { randomUUID } from 'node:crypto';
 import { DispatcherError, toDispatcherError } from '../domain/errors.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../log/logger.js';
 import { UNFINISHED_STATES, type Operation, type OperationError, type OperationFilter, type OperationStep, type OperationStore } from '../store/operation-store.js';
 
 export interface SubmitInput {

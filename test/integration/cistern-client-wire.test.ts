@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createCisternTracker } from '../../src/cistern/cistern-client.js';
 import type { Tracker } from '../../src/cistern/tracker.js';
 import { DispatcherError } from '../../src/domain/errors.js';
-import type { Logger } from '../../src/drivers/driver.js';
+import type { Logger } from '../../src/log/logger.js';
 import { CisternDouble, startCisternDouble } from '../support/cistern/cistern-double.js';
 
 const TOKEN = 's3cret-cistern-token';

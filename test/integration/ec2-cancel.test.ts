@@ -15,6 +15,7 @@ import { createEc2TestDriver, ec2TestOptions, TEST_IMAGE_ID, TEST_SIZE_ID } from
 import { startEc2TestServer, type Ec2TestServer } from '../support/ec2/ec2-test-server.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 const isKind = (kind: string, code?: string) => (err: unknown) =>
   err instanceof DispatcherError && err.kind === kind && (code === undefined || err.code === code);
@@ -70,7 +71,7 @@ describe('ec2 driver: cancelled calls and lookups by request id', () => {
   it('through the pool: the caller gets 504, the server sees the request cut, and the slot comes back', async () => {
     const [config] = buildConfig({
       clouds: [{ name: 'ec2-slow', driver: 'ec2', concurrency: 1, callTimeoutMs: 200, options: ec2TestOptions(server.endpoint, { maxAttempts: 1 }) }],
-    }).clouds;
+    }, DRIVERS).clouds;
     const cloud = new CloudConnection(config, ec2DriverFactory, silentLogger);
     try {
       server.inject('RunInstances', { type: 'slow', delayMs: 60_000 }, 1);

@@ -1,17 +1,23 @@
 // Keystone against the OpenStack test server: one token shared by concurrent calls, renewal on
-// expiry and on 401, the credential forms, and endpoint selection by region and interface.
+// expiry and, through the pool, on 401 (requests and logins counted), the credential forms, and
+// endpoint selection by region and interface.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { buildConfig } from '../../src/config/config-loader.js';
 import { DispatcherError, isDispatcherError } from '../../src/domain/errors.js';
 import { OpenstackDriver } from '../../src/drivers/openstack/openstack-driver.js';
+import { openstackDriverFactory } from '../../src/drivers/openstack/openstack-factory.js';
+import { CloudConnection, MAX_CREDENTIAL_ATTEMPTS } from '../../src/pool/cloud-connection.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
 import { TEST_CLOUD } from '../support/openstack/keystone-routes.js';
 import { cloudOptions, startOpenstackRig, validOptions, type OpenstackRig } from '../support/openstack/openstack-rig.js';
 import { OpenstackTestServer } from '../support/openstack/openstack-test-server.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 const AUTH = 'POST /identity/v3/auth/tokens';
 const FLAVORS = 'GET /compute/v2.1/flavors/detail';
+const UNAUTHORIZED = { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } };
 
 function driverFor(server: OpenstackTestServer, overrides: Record<string, unknown> = {}, raw?: Record<string, unknown>): OpenstackDriver {
   const options = validOptions(raw ?? cloudOptions(server, overrides));
@@ -46,37 +52,69 @@ describe('openstack driver: Keystone tokens', () => {
     assert.equal(perHundred, 1);
   });
 
-  it('renews once when the cloud no longer accepts the token, and the call succeeds', async () => {
-    const auths = rig.server.count(AUTH);
-    const refused = rig.server.unauthorized;
-    rig.server.keystone.revokeAll();
-    const sizes = await rig.driver.listSizes();
-    assert.equal(sizes.length, 6);
-    assert.equal(rig.server.count(AUTH), auths + 1);
-    assert.equal(rig.server.unauthorized, refused + 1);
-  });
-
-  it('renews only once for a burst of calls that all met the revoked token', async () => {
+  it('answers credentials-expired at the first 401 without a retry of its own, and forgets only the refused token', async () => {
     await rig.driver.listSizes();
     const auths = rig.server.count(AUTH);
-    rig.server.keystone.revokeAll();
-    await Promise.all(Array.from({ length: 20 }, () => rig.driver.listSizes()));
-    assert.equal(rig.server.count(AUTH), auths + 1);
-  });
-
-  it('gives credentials-expired when a fresh token is refused too (the pool renews and retries)', async () => {
-    const auths = rig.server.count(AUTH);
-    const unauthorized = { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } };
-    rig.server.inject({ route: FLAVORS, status: 401, body: unauthorized, times: 2 });
+    const flavors = rig.server.count(FLAVORS);
+    rig.server.inject({ route: FLAVORS, status: 401, body: UNAUTHORIZED });
     await assert.rejects(rig.driver.listSizes(), (err: unknown) => {
       assert.ok(isDispatcherError(err, 'credentials-expired'), String(err));
       assert.equal(err.code, 'Unauthorized');
       return true;
     });
-    assert.equal(rig.server.count(AUTH), auths + 1, 'one renewal inside the driver');
+    assert.deepEqual([rig.server.count(FLAVORS) - flavors, rig.server.count(AUTH) - auths], [1, 0], 'one request, no login');
     await rig.driver.renewCredentials();
+    await rig.driver.renewCredentials();
+    assert.equal(rig.server.count(AUTH), auths + 1, 'renewing fetches one token; a second renewal reuses it');
     assert.equal((await rig.driver.listSizes()).length, 6);
-    assert.equal(rig.server.count(AUTH), auths + 2);
+    assert.equal(rig.server.count(AUTH), auths + 1);
+  });
+});
+
+// The pool's loop is the only credential retry (docs/architecture.md): each attempt is one
+// request, each renewal between attempts one Keystone login.
+describe('openstack through the pool: what a refused token costs', () => {
+  let server: OpenstackTestServer;
+  let cloud: CloudConnection;
+  before(async () => {
+    server = await OpenstackTestServer.start();
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    const [config] = buildConfig({ clouds: [{ name: 'os-renew', driver: 'openstack', options: cloudOptions(server) }] }, DRIVERS).clouds;
+    cloud = new CloudConnection(config, openstackDriverFactory, silentLogger);
+    server.clearFaults();
+    server.resetCounts();
+  });
+  afterEach(() => cloud.close());
+  const listSizes = () => cloud.call('listSizes', 'sizes', (driver, signal) => driver.listSizes(signal));
+
+  it(`a persistent 401: ${MAX_CREDENTIAL_ATTEMPTS} requests and ${MAX_CREDENTIAL_ATTEMPTS} logins (the first one included), then credentials-expired`, async () => {
+    server.inject({ route: FLAVORS, status: 401, body: UNAUTHORIZED, times: 100 });
+    await assert.rejects(listSizes(), (err: unknown) => {
+      assert.ok(isDispatcherError(err, 'credentials-expired'), String(err));
+      assert.match(err.message, new RegExp(`refused after ${MAX_CREDENTIAL_ATTEMPTS} attempts`));
+      return true;
+    });
+    assert.deepEqual([server.count(FLAVORS), server.count(AUTH)], [MAX_CREDENTIAL_ATTEMPTS, MAX_CREDENTIAL_ATTEMPTS]);
+  });
+
+  it('an expired token: 2 requests and 1 login, and the call succeeds', async () => {
+    assert.equal((await listSizes()).length, 6);
+    server.resetCounts();
+    server.keystone.revokeAll();
+    const unauthorized = server.unauthorized;
+    assert.equal((await listSizes()).length, 6);
+    assert.deepEqual([server.count(FLAVORS), server.count(AUTH), server.unauthorized - unauthorized], [2, 1, 1]);
+  });
+
+  it('a burst of 20 calls meeting one revoked token: one login', async () => {
+    assert.equal((await listSizes()).length, 6);
+    server.resetCounts();
+    server.keystone.revokeAll();
+    const results = await Promise.all(Array.from({ length: 20 }, () => listSizes()));
+    assert.ok(results.every((sizes) => sizes.length === 6));
+    assert.equal(server.count(AUTH), 1);
   });
 });
 

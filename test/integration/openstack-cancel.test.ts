@@ -14,6 +14,7 @@ import { cloudOptions, startOpenstackRig, type OpenstackRig } from '../support/o
 import { TEST_IMAGES } from '../support/openstack/openstack-test-server.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 const DETAIL = 'GET /compute/v2.1/servers/detail';
 const CREATE = 'POST /compute/v2.1/servers';
@@ -67,7 +68,7 @@ describe('openstack driver: cancelled calls and lookups by request id', () => {
   it('through the pool: the caller gets 504, the server sees the create cut, and the slot comes back', async () => {
     const [config] = buildConfig({
       clouds: [{ name: 'os-slow', driver: 'openstack', concurrency: 1, callTimeoutMs: 300, options: cloudOptions(rig.server) }],
-    }).clouds;
+    }, DRIVERS).clouds;
     const cloud = new CloudConnection(config, openstackDriverFactory, silentLogger);
     try {
       await cloud.call('connect', undefined, async () => undefined);
@@ -88,7 +89,7 @@ describe('openstack driver: cancelled calls and lookups by request id', () => {
   it('a create cut at the pool timeout that Nova carried out anyway is found by its request id', async () => {
     const [config] = buildConfig({
       clouds: [{ name: 'os-late', driver: 'openstack', callTimeoutMs: 150, options: cloudOptions(rig.server) }],
-    }).clouds;
+    }, DRIVERS).clouds;
     const cloud = new CloudConnection(config, openstackDriverFactory, silentLogger);
     try {
       await cloud.call('connect', undefined, async () => undefined);

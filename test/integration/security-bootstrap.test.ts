@@ -13,6 +13,8 @@ import { createLogger } from '../../src/log/log-factory.js';
 import { AuditStore } from '../../src/store/audit-store.js';
 import { ADMIN, startTestApp } from '../support/app-harness.js';
 import { account } from '../support/security-fixtures.js';
+import { secretOptionsOf } from '../../src/drivers/driver-plugin.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -27,8 +29,8 @@ async function restart(databaseUrl: string, adminPassword: string): Promise<{ di
   const sink = new PassThrough();
   let log = '';
   sink.on('data', (chunk) => (log += chunk));
-  const config = buildConfig({ database: { url: databaseUrl }, auth: { adminUser: ADMIN.username, adminPassword }, clouds: [{ name: 'default', driver: 'fake', default: true }] });
-  return { dispatcher: await composeDispatcher(config, createLogger('warn', sink)), log: () => log };
+  const config = buildConfig({ database: { url: databaseUrl }, auth: { adminUser: ADMIN.username, adminPassword }, clouds: [{ name: 'default', driver: 'fake', default: true }] }, DRIVERS);
+  return { dispatcher: await composeDispatcher(config, createLogger('warn', { destination: sink, secretOptions: secretOptionsOf(DRIVERS) }), { drivers: DRIVERS }), log: () => log };
 }
 
 async function auditActions(dispatcher: Dispatcher): Promise<string[]> {

@@ -10,6 +10,8 @@ import type { Config } from '../../src/config/config-schema.js';
 import { composeDispatcher, type Dispatcher } from '../../src/compose.js';
 import { createHttpServer } from '../../src/http-server.js';
 import { createLogger } from '../../src/log/log-factory.js';
+import { secretOptionsOf } from '../../src/drivers/driver-plugin.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 import type { FakeDriver } from '../../src/drivers/fake/fake-driver.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
@@ -60,10 +62,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     auth: { adminUser: ADMIN.username, adminPassword: ADMIN.password, ...(options.config?.auth as object) },
   };
   // What main does with the loader: build from the file, and hand the same recipe to reload.
-  const build = () => buildConfig({ ...raw, ...(options.configFile ? readConfigFile(options.configFile) : {}), database: raw.database, auth: raw.auth }, {});
+  const build = () => buildConfig({ ...raw, ...(options.configFile ? readConfigFile(options.configFile) : {}), database: raw.database, auth: raw.auth }, DRIVERS, {});
   const config = build();
-  const logger = createLogger(config.log.level, options.logSink);
-  const dispatcher = await composeDispatcher(config, logger, { configSource: build, ...(options.schema ? { schema: options.schema } : {}) });
+  const logger = createLogger(config.log.level, { destination: options.logSink, secretOptions: secretOptionsOf(DRIVERS) });
+  const dispatcher = await composeDispatcher(config, logger, { drivers: DRIVERS, configSource: build, ...(options.schema ? { schema: options.schema } : {}) });
   const server: Server = createHttpServer(dispatcher.app, config.server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -6,6 +6,7 @@ import { Heartbeats } from '../../src/admin/heartbeats.js';
 import { KeyedMutex } from '../../src/admin/keyed-mutex.js';
 import { percentile, stats } from '../../src/admin/vm-metrics.js';
 import { buildConfig } from '../../src/config/config-loader.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 describe('startup statistics', () => {
   it('computes min, median (mean of the middle two when even), nearest-rank p95 and max', () => {
@@ -29,8 +30,8 @@ describe('config redaction', () => {
         { name: 'aws', driver: 'ec2', options: { region: 'eu-west-1', accessKeyId: 'AKID', secretAccessKey: 'aws-secret' } },
         { name: 'fake', driver: 'fake', options: { seed: 3 } },
       ],
-    });
-    const redacted = redactConfig(config) as any;
+    }, DRIVERS);
+    const redacted = redactConfig(config, (driver) => DRIVERS.get(driver)?.secretOptions ?? []) as any;
     const text = JSON.stringify(redacted);
     for (const secret of ['s3cr3t', 'admin-secret-1', 'cistern-secret', 'aws-secret', 'AKID']) assert.equal(text.includes(secret), false, secret);
     assert.equal(redacted.database.url, 'postgres://dispatcher:[redacted]@db.example:5432/dispatch');

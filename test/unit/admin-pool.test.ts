@@ -5,14 +5,15 @@ import type { FakeDriver } from '../../src/drivers/fake/fake-driver.js';
 import { CloudPool } from '../../src/pool/cloud-pool.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 function configs(clouds: Record<string, unknown>[]) {
-  return buildConfig({ clouds }).clouds;
+  return buildConfig({ clouds }, DRIVERS).clouds;
 }
 
 describe('CloudPool operator settings and reload', () => {
   it('applies enabled/allocation overrides over the config and hands them back to it', () => {
-    const pool = new CloudPool(configs([{ name: 'a', driver: 'fake', allocation: 5 }, { name: 'b', driver: 'fake', enabled: false }]), silentLogger);
+    const pool = new CloudPool(configs([{ name: 'a', driver: 'fake', allocation: 5 }, { name: 'b', driver: 'fake', enabled: false }]), silentLogger, DRIVERS);
     assert.deepEqual([pool.isEnabled('a'), pool.settings('a').allocation], [true, 5]);
     assert.equal(pool.isEnabled('b'), false);
     pool.applyOverrides(new Map([['a', { enabled: false, allocation: null }], ['b', { enabled: true, allocation: 2 }]]), []);
@@ -23,7 +24,7 @@ describe('CloudPool operator settings and reload', () => {
   });
 
   it('adds and hides aliases, refusing none silently: a clashing alias is reported, not applied', () => {
-    const pool = new CloudPool(configs([{ name: 'a', driver: 'fake', aliases: ['alpha'] }, { name: 'b', driver: 'fake' }]), silentLogger);
+    const pool = new CloudPool(configs([{ name: 'a', driver: 'fake', aliases: ['alpha'] }, { name: 'b', driver: 'fake' }]), silentLogger, DRIVERS);
     const warnings = pool.applyOverrides(new Map(), [
       { alias: 'first', cloud: 'a', removed: false },
       { alias: 'alpha', cloud: 'a', removed: true },
@@ -45,6 +46,7 @@ describe('CloudPool operator settings and reload', () => {
         { name: 'gone', driver: 'fake' },
       ]),
       silentLogger,
+      DRIVERS,
     );
     const keep = pool.resolve('keep');
     const slow = pool.resolve('slow');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildConfig, ConfigError, loadConfig } from '../../src/config/config-loader.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dispatcher-config-'));
 function file(name: string, content: string): string {
@@ -23,7 +24,7 @@ function refused(fn: () => unknown, key: string, reason?: RegExp): void {
 
 describe('config loader', () => {
   it('serves two fake clouds, default and fake-east, with no configuration at all', () => {
-    const config = loadConfig({});
+    const config = loadConfig(DRIVERS, {});
     assert.deepEqual(config.clouds.map((c) => [c.name, c.driver, c.default]), [['default', 'fake', true], ['fake-east', 'fake', false]]);
     assert.equal(config.server.port, 5070);
     assert.equal(config.server.host, '127.0.0.1');
@@ -33,30 +34,30 @@ describe('config loader', () => {
 
   it('reads YAML and JSON files named by DISPATCHER_CONFIG, with env overrides on top', () => {
     const yaml = file('c.yaml', 'server:\n  port: 6000\nclouds:\n  - name: one\n    driver: fake\n    aliases: [uno]\n');
-    const config = loadConfig({ DISPATCHER_CONFIG: yaml, DISPATCHER_PORT: '7000', LOG_LEVEL: 'debug' });
+    const config = loadConfig(DRIVERS, { DISPATCHER_CONFIG: yaml, DISPATCHER_PORT: '7000', LOG_LEVEL: 'debug' });
     assert.equal(config.server.port, 7000);
     assert.equal(config.log.level, 'debug');
     assert.deepEqual(config.clouds[0].aliases, ['uno']);
     const json = file('c.json', JSON.stringify({ clouds: [{ name: 'two', driver: 'fake', options: { latencyMs: 5 } }] }));
-    assert.equal(loadConfig({ DISPATCHER_CONFIG: json }).clouds[0].options.latencyMs, 5);
+    assert.equal(loadConfig(DRIVERS, { DISPATCHER_CONFIG: json }).clouds[0].options.latencyMs, 5);
   });
 
   it('reads *_FILE secrets from the environment and <key>File secrets from the file', () => {
     const secret = file('pw', 'from-a-file\n');
-    assert.equal(loadConfig({ DISPATCHER_ADMIN_PASSWORD_FILE: secret }).auth.adminPassword, 'from-a-file');
-    const config = buildConfig({ cistern: { url: 'http://127.0.0.1:5071/api/v1', tokenFile: secret }, clouds: [{ name: 'a', driver: 'fake' }] });
+    assert.equal(loadConfig(DRIVERS, { DISPATCHER_ADMIN_PASSWORD_FILE: secret }).auth.adminPassword, 'from-a-file');
+    const config = buildConfig({ cistern: { url: 'http://127.0.0.1:5071/api/v1', tokenFile: secret }, clouds: [{ name: 'a', driver: 'fake' }] }, DRIVERS);
     assert.equal(config.cistern?.token, 'from-a-file');
-    refused(() => loadConfig({ DATABASE_URL_FILE: join(dir, 'missing') }), 'DATABASE_URL_FILE', /cannot read/);
+    refused(() => loadConfig(DRIVERS, { DATABASE_URL_FILE: join(dir, 'missing') }), 'DATABASE_URL_FILE', /cannot read/);
   });
 
   it('names the key and the reason when the configuration is bad', () => {
-    refused(() => buildConfig({ server: { port: 'x' }, clouds: [{ name: 'a', driver: 'fake' }] }), 'server.port', /must be a number/);
-    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'azure' }] }), 'clouds[0].driver', /unknown driver "azure"/);
-    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake', options: { latencyMs: -1 } }] }), 'clouds[0].options.latencyMs');
-    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }, { name: 'b', driver: 'fake', aliases: ['a'] }] }), 'clouds[1].aliases[0]', /already used/);
-    refused(() => buildConfig({ clouds: [] }), 'clouds', /at least 1/);
-    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }], database: { url: 'mysql://x' } }), 'database.url');
-    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }], bogus: 1 }), 'bogus', /not allowed/);
-    refused(() => loadConfig({ DISPATCHER_CONFIG: file('bad.yaml', 'clouds: [') }), 'DISPATCHER_CONFIG', /does not parse/);
+    refused(() => buildConfig({ server: { port: 'x' }, clouds: [{ name: 'a', driver: 'fake' }] }, DRIVERS), 'server.port', /must be a number/);
+    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'azure' }] }, DRIVERS), 'clouds[0].driver', /unknown driver "azure"/);
+    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake', options: { latencyMs: -1 } }] }, DRIVERS), 'clouds[0].options.latencyMs');
+    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }, { name: 'b', driver: 'fake', aliases: ['a'] }] }, DRIVERS), 'clouds[1].aliases[0]', /already used/);
+    refused(() => buildConfig({ clouds: [] }, DRIVERS), 'clouds', /at least 1/);
+    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }], database: { url: 'mysql://x' } }, DRIVERS), 'database.url');
+    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }], bogus: 1 }, DRIVERS), 'bogus', /not allowed/);
+    refused(() => loadConfig(DRIVERS, { DISPATCHER_CONFIG: file('bad.yaml', 'clouds: [') }), 'DISPATCHER_CONFIG', /does not parse/);
   });
 });

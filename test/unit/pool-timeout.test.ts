@@ -5,13 +5,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildConfig } from '../../src/config/config-loader.js';
 import { DispatcherError } from '../../src/domain/errors.js';
-import type { Driver, DriverFactory } from '../../src/drivers/driver.js';
+import type { Driver } from '../../src/drivers/driver.js';
+import type { DriverPlugin } from '../../src/drivers/driver-plugin.js';
 import { fakeDriverFactory } from '../../src/drivers/fake/fake-factory.js';
 import { CloudConnection } from '../../src/pool/cloud-connection.js';
 import { silentLogger } from '../support/silent-logger.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
-function connection(cloud: Record<string, unknown>, factory: DriverFactory = fakeDriverFactory): CloudConnection {
-  const [config] = buildConfig({ clouds: [{ name: 'one', driver: 'fake', ...cloud }] }).clouds;
+function connection(cloud: Record<string, unknown>, factory: DriverPlugin = fakeDriverFactory): CloudConnection {
+  const [config] = buildConfig({ clouds: [{ name: 'one', driver: 'fake', ...cloud }] }, DRIVERS).clouds;
   return new CloudConnection(config, factory, silentLogger);
 }
 
@@ -74,7 +76,7 @@ describe('a call past its timeout', () => {
 
   it('holds the slot through a connect that outlives the timeout (the connection is shared, so it is not aborted)', async () => {
     const connecting = deferred<void>();
-    const factory: DriverFactory = {
+    const factory: DriverPlugin = {
       ...fakeDriverFactory,
       create(context) {
         const driver = fakeDriverFactory.create(context);
@@ -97,7 +99,7 @@ describe('a call past its timeout', () => {
 
   it('bounds a credential renewal by the timeout too, and holds the slot until it settles', async () => {
     const renewing = deferred<void>();
-    const factory: DriverFactory = {
+    const factory: DriverPlugin = {
       ...fakeDriverFactory,
       create(context) {
         return Object.assign(fakeDriverFactory.create(context), { renewCredentials: () => renewing.promise }) as Driver;

@@ -6,9 +6,10 @@ import { DispatcherError } from '../../src/domain/errors.js';
 import { CloudPool } from '../../src/pool/cloud-pool.js';
 import { ConcurrencyLimit } from '../../src/pool/concurrency-limit.js';
 import { silentLogger } from '../support/silent-logger.js';
+import { DRIVERS } from '../../src/drivers/driver-registry.js';
 
 function pool(clouds: Record<string, unknown>[]): CloudPool {
-  return new CloudPool(buildConfig({ clouds }).clouds, silentLogger);
+  return new CloudPool(buildConfig({ clouds }, DRIVERS).clouds, silentLogger, DRIVERS);
 }
 
 describe('CloudConnection pool', () => {

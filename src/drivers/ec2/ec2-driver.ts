@@ -1,7 +1,7 @@
 // Amazon EC2 (and EC2-compatible clouds) through @aws-sdk/client-ec2. Every lookup is one filtered
 // call; every list follows NextToken to the end; every error goes through ec2Error once.
 import type { Filter, Instance } from '@aws-sdk/client-ec2';
-import { capabilitySet, type CapabilitySet } from '../../domain/capabilities.js';
+import { ALL_CAPABILITIES } from '../../domain/capabilities.js';
 import { DispatcherError, isDispatcherError, notFound } from '../../domain/errors.js';
 import {
   OWNERSHIP_KEYS,
@@ -24,10 +24,6 @@ import { chunks, clientToken, escapeFilterValue, instancesOf, ipPermission, pagi
 import type { Ec2Options } from './ec2-options.js';
 import { LIVE_EC2_STATES } from './ec2-states.js';
 
-export const EC2_CAPABILITIES: CapabilitySet = capabilitySet(
-  'list', 'get', 'find-by-name', 'create', 'destroy', 'images', 'sizes', 'tenants', 'keypairs', 'firewall', 'reboot', 'power', 'snapshot',
-);
-
 const LIVE_FILTER: Filter = { Name: 'instance-state-name', Values: [...LIVE_EC2_STATES] };
 
 export interface Ec2DriverDeps {
@@ -40,7 +36,7 @@ export class Ec2Driver implements Driver {
   readonly provider = 'ec2';
   readonly displayName = 'Amazon EC2';
   readonly host: string;
-  readonly capabilities = EC2_CAPABILITIES;
+  readonly capabilities = ALL_CAPABILITIES;
 
   private readonly options: Ec2Options;
   private readonly cloudName: string;
@@ -49,8 +45,8 @@ export class Ec2Driver implements Driver {
   private tenant?: Tenant;
   private readonly launches: Ec2Launches;
 
-  constructor(context: DriverContext, deps: Ec2DriverDeps = {}) {
-    this.options = context.options as unknown as Ec2Options;
+  constructor(context: DriverContext<Ec2Options>, deps: Ec2DriverDeps = {}) {
+    this.options = context.options;
     this.cloudName = context.cloudName;
     this.host = ec2Host(this.options);
     this.transport = new Ec2Transport(this.options, deps.client);

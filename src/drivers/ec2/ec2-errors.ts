@@ -2,6 +2,7 @@
 // code), Node's socket `code` and `$metadata.httpStatusCode` — never on message text, which AWS
 // rewords at will. The provider's message is passed through, after the code, for humans only.
 import { DispatcherError, type ErrorKind, type Subject } from '../../domain/errors.js';
+import { transportFaultFor } from '../../domain/transport-faults.js';
 
 interface Rule {
   kind: ErrorKind;
@@ -79,18 +80,6 @@ const RULES: Readonly<Record<string, Rule>> = {
   InternalFailure: { kind: 'provider-fault' },
 };
 
-/** Node socket errors (`err.code`): the cloud could not be reached or hung up. */
-const NETWORK_RULES: Readonly<Record<string, Rule>> = {
-  ETIMEDOUT: { kind: 'timeout' },
-  ECONNREFUSED: { kind: 'unavailable' },
-  ECONNRESET: { kind: 'unavailable' },
-  EPIPE: { kind: 'unavailable' },
-  EHOSTUNREACH: { kind: 'unavailable' },
-  ENETUNREACH: { kind: 'unavailable' },
-  ENOTFOUND: { kind: 'unavailable' },
-  EAI_AGAIN: { kind: 'unavailable' },
-};
-
 interface SdkLikeError {
   name?: unknown;
   code?: unknown;
@@ -101,7 +90,8 @@ interface SdkLikeError {
 /** The rule for an error, by EC2 code first, then socket code, then HTTP status. */
 export function ec2ErrorRule(code: string | undefined, socketCode: string | undefined, status: number | undefined): Rule {
   if (code && Object.hasOwn(RULES, code)) return RULES[code];
-  if (socketCode && Object.hasOwn(NETWORK_RULES, socketCode)) return NETWORK_RULES[socketCode];
+  const socket = transportFaultFor(socketCode);
+  if (socket) return { kind: socket.kind };
   if (status === 503) return { kind: 'unavailable' };
   if (status === 504) return { kind: 'timeout' };
   // Any other refusal by the cloud is the cloud's answer, not the client's mistake: 502.
@@ -117,7 +107,7 @@ export function ec2Error(err: unknown): DispatcherError {
   const socketCode = typeof e.code === 'string' ? e.code : undefined;
   const status = e.$metadata?.httpStatusCode;
   const fromCloud = status !== undefined || (name !== undefined && Object.hasOwn(RULES, name));
-  const fromSocket = socketCode !== undefined && Object.hasOwn(NETWORK_RULES, socketCode);
+  const fromSocket = transportFaultFor(socketCode) !== undefined;
   // A plain programming error (TypeError …) is ours, not the cloud's.
   if (!fromCloud && !fromSocket) {
     return new DispatcherError('internal', typeof e.message === 'string' ? e.message : String(err), { cause: err });

@@ -45,7 +45,7 @@ const filter = Joi.object({
   values: Joi.array().items(Joi.string()).min(1).required(),
 });
 
-export const ec2OptionsSchema = Joi.object({
+export const ec2OptionsSchema = Joi.object<Ec2Options>({
   region: Joi.string().required(),
   endpoint: Joi.string().uri({ scheme: ['http', 'https'] }),
   accessKeyId: Joi.string(),

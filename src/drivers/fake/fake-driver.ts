@@ -2,7 +2,7 @@
 // implementation of the driver contract. State transitions are computed lazily from timestamps,
 // so ten thousand VMs cost no timers; lookups by id and by name are Map hits.
 import { randomUUID } from 'node:crypto';
-import { capabilitySet, CAPABILITIES, type Capability, type CapabilitySet } from '../../domain/capabilities.js';
+import { ALL_CAPABILITIES, capabilitySet, type CapabilitySet } from '../../domain/capabilities.js';
 import { DispatcherError, notFound } from '../../domain/errors.js';
 import {
   ownershipMetadata,
@@ -45,14 +45,13 @@ export class FakeDriver implements Driver {
   private readonly stateFile?: FakeStateFile;
   private readonly images: FakeImages;
 
-  constructor(context: DriverContext) {
-    this.options = context.options as unknown as FakeOptions;
+  constructor(context: DriverContext<FakeOptions>) {
+    this.options = context.options;
     this.cloudName = context.cloudName;
     this.host = this.options.host ?? `${context.cloudName}.fake.invalid`;
     this.random = seededRandom(this.options.seed);
     this.faults = { ...this.options.faults };
-    const caps = (this.options.capabilities as Capability[] | undefined) ?? [...CAPABILITIES];
-    this.capabilities = capabilitySet(...caps);
+    this.capabilities = this.options.capabilities ? capabilitySet(...this.options.capabilities) : ALL_CAPABILITIES;
     this.images = new FakeImages(this.options.images, this.options.bootDelayMs);
     this.stateFile = this.options.statePath ? new FakeStateFile(this.options.statePath) : undefined;
     // Under the file's lock: of several processes starting on one new file, one preloads.

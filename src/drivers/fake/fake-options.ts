@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { CAPABILITIES } from '../../domain/capabilities.js';
+import { CAPABILITIES, type Capability } from '../../domain/capabilities.js';
 
 export interface FakeImage { id: string; name: string; failBoot?: boolean }
 export interface FakeSize { id: string; name: string; ramMiB: number; vcpus: number; diskGiB: number }
@@ -16,7 +16,7 @@ export interface FakeOptions {
   sizes: FakeSize[];
   keyPairs: string[];
   tenant: string;
-  capabilities?: string[];
+  capabilities?: Capability[];
   /** Keep the cloud's VMs in this JSON file (rewritten atomically on every change) so they outlive the process. */
   statePath?: string;
   /** Running VMs created at start, for demos and benchmarks (not when a state file already exists). */
@@ -58,7 +58,7 @@ export const DEFAULT_SIZES: FakeSize[] = [
 
 const rate = Joi.number().min(0).max(1).default(0);
 
-export const fakeOptionsSchema = Joi.object({
+export const fakeOptionsSchema = Joi.object<FakeOptions>({
   host: Joi.string(),
   seed: Joi.number().integer().default(1),
   latencyMs: Joi.number().min(0).default(0),

@@ -1,6 +1,6 @@
 // OpenStack spoken natively over one keep-alive HTTP client: Keystone v3 for the token and the
 // catalog, Nova for servers, flavors and key pairs, Glance for images, Neutron for firewall rules.
-import { capabilitySet, type CapabilitySet } from '../../domain/capabilities.js';
+import { ALL_CAPABILITIES } from '../../domain/capabilities.js';
 import { DispatcherError } from '../../domain/errors.js';
 import {
   OWNERSHIP_KEYS,
@@ -26,27 +26,11 @@ import type { OpenstackOptions } from './openstack-options.js';
 import { OpenstackSession } from './openstack-session.js';
 import { flavorToSize, serverToVm, toImage } from './openstack-vm-mapper.js';
 
-export const OPENSTACK_CAPABILITIES: CapabilitySet = capabilitySet(
-  'list',
-  'get',
-  'find-by-name',
-  'create',
-  'destroy',
-  'images',
-  'sizes',
-  'tenants',
-  'keypairs',
-  'firewall',
-  'reboot',
-  'power',
-  'snapshot',
-);
-
 export class OpenstackDriver implements Driver {
   readonly provider = 'openstack';
   readonly displayName = 'OpenStack';
   readonly host: string;
-  readonly capabilities = OPENSTACK_CAPABILITIES;
+  readonly capabilities = ALL_CAPABILITIES;
   readonly auth: KeystoneAuth;
   readonly session: OpenstackSession;
 
@@ -58,8 +42,8 @@ export class OpenstackDriver implements Driver {
   private readonly images: OpenstackImages;
 
   /** `http` replaces the axios client (tests, or a client with custom TLS). */
-  constructor(context: DriverContext, http?: HttpClient) {
-    const options = context.options as unknown as OpenstackOptions;
+  constructor(context: DriverContext<OpenstackOptions>, http?: HttpClient) {
+    const options = context.options;
     this.cloudName = context.cloudName;
     this.host = hostOf(options.authUrl);
     this.http = http ?? createAxiosHttpClient({ timeoutMs: options.requestTimeoutMs });
@@ -76,8 +60,14 @@ export class OpenstackDriver implements Driver {
     await this.nova.microversions();
   }
 
+  /**
+   * The session forgot the refused token when the 401 came, so this fetches the next one, or
+   * waits for the fetch another call started: a burst of calls meeting one revoked token costs
+   * one login. Keystone middleware refuses a stale token before the service acts, so the pool
+   * may send even a create again.
+   */
   async renewCredentials(): Promise<void> {
-    this.auth.invalidate();
+    await this.auth.current();
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // Keystone's error object); the kind is decided from the status and that key, never from the
 // message text, which changes between releases and is translated on some clouds.
 import { DispatcherError, type ErrorKind, type Subject } from '../../domain/errors.js';
+import { transportFaultFor } from '../../domain/transport-faults.js';
 import type { HttpResponse } from './openstack-http.js';
 
 export interface ParsedError {
@@ -89,15 +90,12 @@ export function openstackError(response: HttpResponse, context: CallContext, now
   });
 }
 
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-
 /** A DispatcherError for a call that got no HTTP answer at all. */
 export function transportError(err: unknown, context: CallContext): DispatcherError {
   if (err instanceof DispatcherError) return err;
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'TransportError';
   const reason = err instanceof Error ? err.message : String(err);
-  const kind: ErrorKind = TIMEOUT_CODES.has(code) ? 'timeout' : UNREACHABLE_CODES.has(code) ? 'unavailable' : 'provider-fault';
+  const kind: ErrorKind = transportFaultFor(code)?.kind ?? 'provider-fault';
   return new DispatcherError(kind, `${context.service} ${context.method} ${context.path}: ${reason}`, {
     code,
     cause: err,

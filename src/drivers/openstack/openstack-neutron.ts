@@ -2,7 +2,7 @@
 // 409 SecurityGroupRuleExists means the port is already open, and a rule that is not there is
 // already closed.
 import { DispatcherError, isDispatcherError } from '../../domain/errors.js';
-import type { Logger } from '../driver.js';
+import type { Logger } from '../../log/logger.js';
 import type { PortRule } from '../../domain/vm-model.js';
 import type { OpenstackSession } from './openstack-session.js';
 

@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 import { DispatcherError, isDispatcherError } from '../../domain/errors.js';
 import type { CreateVmRequest, KeyPair } from '../../domain/vm-model.js';
-import type { Logger } from '../driver.js';
+import type { Logger } from '../../log/logger.js';
 import { computeVersionUrl } from './openstack-catalog.js';
 import { compareMicroversions, type OpenstackOptions } from './openstack-options.js';
 import { collectPages, type OpenstackSession, type Query, type RequestOptions } from './openstack-session.js';

@@ -49,7 +49,7 @@ export const SUPPORTED_MAX_MICROVERSION = '2.79';
 const microversion = Joi.string().pattern(/^2\.\d{1,3}$/, 'compute microversion such as 2.79');
 const url = Joi.string().uri({ scheme: ['http', 'https'] });
 
-export const openstackOptionsSchema = Joi.object({
+export const openstackOptionsSchema = Joi.object<OpenstackOptions>({
   authUrl: url.required(),
   region: Joi.string(),
   interface: Joi.string().valid('public', 'internal', 'admin').default('public'),

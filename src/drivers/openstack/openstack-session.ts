@@ -1,9 +1,11 @@
 // Every authenticated OpenStack call goes through here: the token, the service's endpoint, the
-// one renewal on 401, the bounded waits on 429/503 for calls that are safe to repeat, and the
-// error translation. Services above it (Nova, Glance, Neutron) only build paths and bodies.
+// bounded waits on 429/503 for calls that are safe to repeat, and the error translation. A 401
+// forgets the refused token and answers credentials-expired: the pool's loop renews and repeats
+// (the only credential retry, so a persistent 401 costs one request per pool attempt).
+// Services above it (Nova, Glance, Neutron) only build paths and bodies.
 import { DispatcherError, type Subject } from '../../domain/errors.js';
 import { abortError, pauseUnlessAborted, throwIfAborted } from '../driver-abort.js';
-import type { Logger } from '../driver.js';
+import type { Logger } from '../../log/logger.js';
 import type { KeystoneAuth, KeystoneToken } from './openstack-auth.js';
 import { computeBase, findEndpoint, versioned, type ServiceKind } from './openstack-catalog.js';
 import { openstackError, transportError } from './openstack-errors.js';
@@ -60,7 +62,6 @@ export class OpenstackSession {
   async request(service: Service, method: HttpMethod, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const safe = options.safe ?? method !== 'POST';
     const context = { service, method, path, subject: options.subject };
-    let renewed = false;
     for (let throttled = 0; ; ) {
       // The token is shared by every call, so its fetch is not aborted; the request after it is.
       const token = await this.auth.current();
@@ -68,12 +69,8 @@ export class OpenstackSession {
       const response = await this.send(service, method, path, options, token, context);
       // A redirect is an error too: following it would send the token to another URL.
       if ((response.status >= 200 && response.status < 300) || options.accept?.includes(response.status)) return response;
-      // Keystone middleware refuses a stale token before the service acts, so even a create may be sent again.
-      if (response.status === 401 && !renewed) {
-        renewed = true;
-        this.auth.invalidate(token.value);
-        continue;
-      }
+      // Only this token: a 401 that raced a renewal must not throw away the fresh one others use.
+      if (response.status === 401) this.auth.invalidate(token.value);
       const error = openstackError(response, context);
       if (!this.mayRetry(error, safe, throttled)) throw error;
       throttled++;

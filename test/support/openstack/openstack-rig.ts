@@ -28,7 +28,7 @@ export function cloudOptions(server: OpenstackTestServer, overrides: Record<stri
 export function validOptions(raw: Record<string, unknown>): OpenstackOptions {
   const { value, error } = openstackOptionsSchema.validate(raw, { convert: true });
   if (error) throw error;
-  return value as OpenstackOptions;
+  return value;
 }
 
 export async function startOpenstackRig(
