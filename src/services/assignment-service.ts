@@ -5,7 +5,7 @@ import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { Tracker, TrackerRecord, TrackerResult } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { OperationService, StepRecorder } from './operation-service.js';
-import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
+import { OPEN_ADMISSION, type Admission } from './service-ports.js';
 import type { VmRef, VmService } from './vm-service.js';
 
 export interface AssignInput extends VmRef {

@@ -6,7 +6,7 @@ import { DispatcherError, isDispatcherError, toDispatcherError } from '../domain
 import type { Tracker } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
-import type { VmLifecycle } from '../admin/vm-lifecycle.js';
+import type { VmLifecycle } from './service-ports.js';
 import type { Operation } from '../store/operation-store.js';
 import type { AssignmentService } from './assignment-service.js';
 import { Unrecoverable, UnresolvedOutcome, type RecoveryHandler, type StepRecorder } from './operation-service.js';

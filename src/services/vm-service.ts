@@ -9,8 +9,7 @@ import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
 import type { OperationService, StepRecorder } from './operation-service.js';
 import { absentOutcome, adoptCreated, isUnknownOutcome, lookupCreate } from './start-resolution.js';
-import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
-import type { VmLifecycle } from '../admin/vm-lifecycle.js';
+import { OPEN_ADMISSION, type Admission, type VmLifecycle } from './service-ports.js';
 
 /** How a caller names a VM: by the cloud's id or by its name (v1's `node` / `hostname`). */
 export interface VmRef {
