@@ -33,6 +33,19 @@ export class AssignmentService {
     return this.deps.tracker.listNodes(cloud.name, false);
   }
 
+  /** One record of the cloud by the tracker's own id (v2's assignment id), any status, through an index. */
+  record(cloud: CloudConnection, trackerId: number): Promise<TrackerRecord | undefined> {
+    return this.deps.tracker.findNode(cloud.name, { id: trackerId });
+  }
+
+  /** assign, answering the record as it now is (v2 presents it). */
+  async assignRecord(cloud: CloudConnection, input: AssignInput): Promise<TrackerRecord> {
+    const result = await this.assign(cloud, input);
+    const record = await this.deps.tracker.findNode(cloud.name, { idVm: result.id_vm });
+    if (!record) throw new DispatcherError('tracker-fault', `the tracker lost record ${result.id} right after assigning it`);
+    return record;
+  }
+
   async assign(cloud: CloudConnection, input: AssignInput): Promise<TrackerResult> {
     // Resolved to one VM id first: the tracker acts on that VM alone, whatever its name.
     const idVm = input.node ?? (await this.recordFor(cloud, input)).id_vm;

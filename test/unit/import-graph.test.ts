@@ -68,4 +68,12 @@ describe('npm run graph', () => {
     assert.match(out, /^forbidden arrows: 1$/m);
     assert.match(out, /services\/vm-service\.ts → admin\/admission-guard\.ts \(type\)/);
   });
+
+  it('finds no cycle between the folders of src/, and services/ importing nothing of admin/', () => {
+    const { status, out } = graph('src');
+    assert.match(out, /^ {2}services → store /m, 'the walk saw the real arrows');
+    assert.match(out, /^cycles: none$/m);
+    assert.match(out, /^forbidden arrows: none$/m);
+    assert.equal(status, 0, out);
+  });
 });
