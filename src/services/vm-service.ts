@@ -148,13 +148,16 @@ export class VmService {
     }));
   }
 
-  /** v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. */
-  async destroy(cloud: CloudConnection, ref: VmRef, options: { userId?: number; wait?: boolean; operationId?: string } = {}): Promise<Vm> {
+  /**
+   * v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. `vm`: the VM
+   * `ref` names, already looked up by the caller (v2 answers 404 before queueing): not asked for again.
+   */
+  async destroy(cloud: CloudConnection, ref: VmRef, options: { userId?: number; wait?: boolean; operationId?: string; vm?: Vm } = {}): Promise<Vm> {
     cloud.require('destroy');
     return this.deps.operations.run(
       { kind: 'vm.destroy', cloud: cloud.name, userId: options.userId, request: ref, operationId: options.operationId },
       async (steps) => {
-        const vm = await this.resolveVm(cloud, ref);
+        const vm = options.vm ?? (await this.resolveVm(cloud, ref));
         await steps.target(vm.id);
         await this.destroyResolved(cloud, vm, steps, options.wait ?? false);
         return vm;

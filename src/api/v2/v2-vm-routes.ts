@@ -154,7 +154,7 @@ export const vmRoutes: V2Route[] = [
       cloud.require('destroy');
       const vm = await vms.resolveVm(cloud, await ownership.vmRef(user, cloud, { node: params.id })); // 404 now, not as a failed operation
       const submitted = await operationService.submit({ kind: 'vm.destroy', cloud: cloud.name, target: vm.id, userId: user?.id, request: { node: vm.id } }, (id) =>
-        vms.destroy(cloud, { node: vm.id }, { userId: user?.id, wait: true, operationId: id }),
+        vms.destroy(cloud, { node: vm.id }, { userId: user?.id, wait: true, operationId: id, vm }),
       );
       return acceptOrWait(ctx, submitted, query.wait, (op) => ({ status: 200, body: presentOperation(op) }));
     },
