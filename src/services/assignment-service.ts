@@ -73,13 +73,7 @@ export class AssignmentService {
    */
   async destroyReleased(cloud: CloudConnection, idVm: string, steps: StepRecorder): Promise<void> {
     try {
-      const vm = await this.deps.vms.findVm(cloud, { node: idVm });
-      if (vm) {
-        await this.deps.vms.destroyResolved(cloud, vm, steps, true);
-      } else {
-        await this.deps.vms.forgetGone(cloud, idVm);
-        await steps.done('destroy', 'already gone from the cloud');
-      }
+      await this.deps.vms.destroyIfPresent(cloud, idVm, steps);
     } catch (err) {
       const cause = toDispatcherError(err);
       throw new DispatcherError(

@@ -165,8 +165,23 @@ export class VmService {
     );
   }
 
+  /**
+   * Destroys the VM `idVm` and waits until the cloud no longer lists it; one the cloud no longer
+   * has only loses its bookkeeping. How a release ends and how a cut destroy is resumed.
+   */
+  async destroyIfPresent(cloud: CloudConnection, idVm: string, steps: StepRecorder): Promise<Vm | null> {
+    const vm = await this.findVm(cloud, { node: idVm });
+    if (!vm) {
+      await this.forgetGone(cloud, idVm);
+      await steps.done('destroy', 'already gone from the cloud');
+      return null;
+    }
+    await this.destroyResolved(cloud, vm, steps, true);
+    return vm;
+  }
+
   /** Destroys a VM already looked up, optionally waiting until the cloud no longer lists it. */
-  async destroyResolved(cloud: CloudConnection, vm: Vm, steps: StepRecorder, wait: boolean): Promise<void> {
+  private async destroyResolved(cloud: CloudConnection, vm: Vm, steps: StepRecorder, wait: boolean): Promise<void> {
     await cloud.call('destroyVm', 'destroy', (d, signal) => d.destroyVm(vm.id, signal));
     await steps.done('destroy', vm.id);
     if (wait) {
