@@ -6,7 +6,7 @@ import type { Tracker, TrackerRecord, TrackerResult } from '../cistern/tracker.j
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { OperationService, StepRecorder } from './operation-service.js';
 import { OPEN_ADMISSION, type Admission } from './service-ports.js';
-import type { VmRef, VmService } from './vm-service.js';
+import type { CallContext, VmRef, VmService } from './vm-service.js';
 
 export interface AssignInput extends VmRef {
   user: string;
@@ -53,8 +53,7 @@ export class AssignmentService {
     return admission.assign(cloud, { idVm, user: input.user }, () => this.deps.tracker.assign(cloud.name, { idVm, user: input.user, vmType: input.vmType }));
   }
 
-  /** `operationId` continues an operation created earlier (v2 queues it before the work starts). */
-  async release(cloud: CloudConnection, ref: VmRef, userId?: number, operationId?: string): Promise<TrackerResult> {
+  async release(cloud: CloudConnection, ref: VmRef, { userId, operationId }: CallContext = {}): Promise<TrackerResult> {
     if (!ref.node && !ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
     cloud.require('destroy');
     // Resolved before anything changes: a tracker fault here leaves the cloud untouched.

@@ -17,6 +17,16 @@ export interface VmRef {
   hostname?: string;
 }
 
+/** Whom a service call acts for and where it belongs: one object rather than trailing optional parameters. */
+export interface CallContext {
+  /** The user asking (the owner of what a start creates); absent when auth is off or the process acts itself. */
+  userId?: number;
+  /** The operation created earlier for this work (v2 queues it first); absent: the call creates its own. */
+  operationId?: string;
+  /** A start's logical create id (see start); the same on a retry under the same Idempotency-Key. */
+  requestId?: string;
+}
+
 export interface StartRequest {
   name: string;
   image: string;
@@ -113,7 +123,8 @@ export class VmService {
    * first, and never makes a second VM. Without a given id a fresh one is drawn: it cannot have
    * been sent before, so that start skips the look-up.
    */
-  async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, givenRequestId?: string): Promise<Vm> {
+  async start(cloud: CloudConnection, request: StartRequest, call: CallContext = {}): Promise<Vm> {
+    const { userId, operationId, requestId: givenRequestId } = call;
     cloud.require('create');
     await this.deps.tracker.checkNewName(cloud.name, request.name);
     const requestId = givenRequestId ?? randomUUID();
@@ -152,7 +163,7 @@ export class VmService {
    * v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. `vm`: the VM
    * `ref` names, already looked up by the caller (v2 answers 404 before queueing): not asked for again.
    */
-  async destroy(cloud: CloudConnection, ref: VmRef, options: { userId?: number; wait?: boolean; operationId?: string; vm?: Vm } = {}): Promise<Vm> {
+  async destroy(cloud: CloudConnection, ref: VmRef, options: CallContext & { wait?: boolean; vm?: Vm } = {}): Promise<Vm> {
     cloud.require('destroy');
     return this.deps.operations.run(
       { kind: 'vm.destroy', cloud: cloud.name, userId: options.userId, request: ref, operationId: options.operationId },
@@ -215,7 +226,7 @@ export class VmService {
     }
   }
 
-  async power(cloud: CloudConnection, ref: VmRef, action: PowerAction, userId?: number): Promise<Vm> {
+  async power(cloud: CloudConnection, ref: VmRef, action: PowerAction, { userId }: CallContext = {}): Promise<Vm> {
     const capability = action === 'reboot' ? 'reboot' : 'power';
     cloud.require(capability);
     return this.deps.operations.run({ kind: `vm.${action}`, cloud: cloud.name, userId, request: ref }, async (steps) => {
@@ -228,7 +239,7 @@ export class VmService {
     });
   }
 
-  async firewall(cloud: CloudConnection, ref: VmRef, rule: PortRule, open: boolean, userId?: number): Promise<Vm> {
+  async firewall(cloud: CloudConnection, ref: VmRef, rule: PortRule, open: boolean, { userId }: CallContext = {}): Promise<Vm> {
     cloud.require('firewall');
     return this.deps.operations.run({ kind: open ? 'fw.open' : 'fw.close', cloud: cloud.name, userId, request: { ...ref, ...rule } }, async (steps) => {
       const vm = await this.resolveVm(cloud, ref);

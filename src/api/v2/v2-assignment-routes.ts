@@ -112,7 +112,7 @@ export const assignmentRoutes: V2Route[] = [
       if (record.status_desc === 'RELEASED') throw new DispatcherError('conflict', `assignment ${params.id} is already released`, { code: 'AlreadyReleased' });
       const ref = { node: record.id_vm };
       const submitted = await operationService.submit({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId: user?.id, request: ref }, (id) =>
-        assignments.release(cloud, ref, user?.id, id),
+        assignments.release(cloud, ref, { userId: user?.id, operationId: id }),
       );
       return acceptOrWait(ctx, submitted, query.wait, (op) => ({ status: 200, body: presentOperation(op) }));
     },
