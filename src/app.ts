@@ -17,7 +17,7 @@ import { allowedHosts, rejectBadEscapes, securityHeaders } from './api/http/requ
 import type { Config } from './config/config-schema.js';
 import type { AppLogger } from './log/log-factory.js';
 import type { Services } from './compose.js';
-import { VERSION } from './version.js';
+import { VERSION } from './domain/version.js';
 import { DispatcherMetrics } from './metrics/metrics-registry.js';
 import { metricsRoute } from './metrics/metrics-route.js';
 

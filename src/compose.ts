@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { createApp } from './app.js';
-import { createAdmission, createAdminServices, type AdminServices } from './admin/admin-compose.js';
+import { createAdminServices, type AdminServices } from './admin/admin-compose.js';
+import { AdmissionGuard } from './admin/admission-guard.js';
+import { RecordingLifecycle } from './admin/vm-lifecycle.js';
 import type { ConfigSource } from './admin/runtime-admin-service.js';
 import { BuiltinTracker } from './cistern/builtin-tracker.js';
 import { createCisternTracker } from './cistern/cistern-client.js';
@@ -22,13 +24,16 @@ import { OperationService } from './services/operation-service.js';
 import { VmService } from './services/vm-service.js';
 import { LoginThrottle } from './services/login-throttle.js';
 import { firstPasswordPath, reportBootstrap, writeFirstPassword } from './admin/bootstrap-admin.js';
+import { AdminStore } from './store/admin-store.js';
 import { AuditStore } from './store/audit-store.js';
+import { FindingStore } from './store/finding-store.js';
 import { OwnershipService } from './services/ownership-service.js';
 import { LoginAttemptStore } from './store/login-attempt-store.js';
 import { IdempotencyStore } from './store/idempotency-store.js';
 import { OperationStore } from './store/operation-store.js';
 import { openStore, type Store, type StoreOptions } from './store/store-open.js';
 import { UserStore } from './store/user-store.js';
+import { VmRecordStore } from './store/vm-record-store.js';
 
 export interface Services {
   store: Store;
@@ -105,26 +110,29 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     const tracker = createTracker(config, store, logger, pool.defaultCloud);
     const catalog = new CatalogCache();
     const state = { draining: false };
-    const admission = createAdmission({ store, pool, tracker, state, logger, shared: scaleOut.admission });
+    // admin/'s implementations of the ports the services declare (services/service-ports.ts).
+    const tables = { admin: new AdminStore(store.db), records: new VmRecordStore(store.db), findings: new FindingStore(store.db) };
+    const guard = new AdmissionGuard({ pool, tracker, admin: tables.admin, findings: tables.findings, state, shared: scaleOut.admission });
+    const lifecycle = new RecordingLifecycle({ records: tables.records, admin: tables.admin, logger });
     const vms = new VmService({
       pool,
       tracker,
       catalog,
       operations: operationService,
       wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs },
-      admission: admission.guard,
-      lifecycle: admission.lifecycle,
+      admission: guard,
+      lifecycle,
     });
-    const assignments = new AssignmentService({ tracker, vms, operations: operationService, admission: admission.guard });
-    const admin = await createAdminServices(admission, { config, logger, store, pool, tracker, users, auth, vms, catalog, operations, state, configSource, holds: scaleOut.holds });
+    const assignments = new AssignmentService({ tracker, vms, operations: operationService, admission: guard });
+    const admin = await createAdminServices({ config, logger, store, pool, tracker, users, auth, vms, catalog, operations, guard, tables, state, configSource, holds: scaleOut.holds });
     // Settings changed through any instance reach this one at once (the periodic re-read stays as the fallback).
     scaleOut.coordinator.onSettingsChanged(coalesced(() => admin.clouds.refresh(), logger));
     const groups = createClusterServices({ store, pool, tracker, catalog, vms, operations, operationService, wait: { pollIntervalMs: config.tracker.pollIntervalMs, timeoutMs: config.tracker.releaseTimeoutMs } });
-    operationService.recoverWith({ ...operationRecovery({ pool, tracker, vms, assignments, lifecycle: admission.lifecycle }), ...groups.recovery });
+    operationService.recoverWith({ ...operationRecovery({ pool, tracker, vms, assignments, lifecycle }), ...groups.recovery });
     // What the previous process left unfinished is resolved before this one serves: a retry of
     // its Idempotency-Key then finds the outcome rather than racing it.
     await operationService.recover();
-    const ownership = new OwnershipService({ records: admission.records, tracker, vms, users });
+    const ownership = new OwnershipService({ records: tables.records, tracker, vms, users });
     const services: Services = {
       store,
       pool,

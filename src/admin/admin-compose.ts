@@ -1,7 +1,7 @@
-// Wiring of the admin side, in two steps because the services depend on each other both ways:
-// the admission guard and the lifecycle observer go into VmService/AssignmentService; the admin
-// services are then built on those services. The background workers start only when asked
-// (main.ts does; tests trigger passes themselves or start the workers explicitly).
+// Wiring of the admin side, in one call once the services exist: the admission guard and the
+// lifecycle recorder (admin/'s implementations of ports services/ declares) are built by the
+// composition root before the services, and handed in here with the admin's stores. The background
+// workers start only when asked (main.ts does; tests trigger passes themselves or start them).
 import type { Tracker } from '../cistern/tracker.js';
 import type { Config } from '../config/config-schema.js';
 import type { AppLogger } from '../log/log-factory.js';
@@ -9,16 +9,15 @@ import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AuthService } from '../services/auth-service.js';
 import type { CatalogCache } from '../services/catalog-cache.js';
 import type { VmService } from '../services/vm-service.js';
-import { AdminStore } from '../store/admin-store.js';
+import type { AdminStore } from '../store/admin-store.js';
 import { AuditStore } from '../store/audit-store.js';
-import { FindingStore } from '../store/finding-store.js';
+import type { FindingStore } from '../store/finding-store.js';
 import { RetentionStore } from '../store/retention-store.js';
 import type { OperationStore } from '../store/operation-store.js';
-import type { AdmissionStore } from '../store/admission-store.js';
 import type { Store } from '../store/store-open.js';
 import type { UserStore } from '../store/user-store.js';
-import { VmRecordStore } from '../store/vm-record-store.js';
-import { AdmissionGuard } from './admission-guard.js';
+import type { VmRecordStore } from '../store/vm-record-store.js';
+import type { AdmissionGuard } from './admission-guard.js';
 import { AuditService } from './audit-service.js';
 import { CloudAdminService } from './cloud-admin-service.js';
 import { Heartbeats } from './heartbeats.js';
@@ -29,36 +28,7 @@ import { RetentionWorker } from './retention-worker.js';
 import { RuntimeAdminService, type ConfigSource } from './runtime-admin-service.js';
 import { StatusService } from './status-service.js';
 import { UserAdminService } from './user-admin-service.js';
-import { RecordingLifecycle } from './vm-lifecycle.js';
 import { VmMetrics } from './vm-metrics.js';
-
-export interface AdmissionParts {
-  store: AdminStore;
-  records: VmRecordStore;
-  findings: FindingStore;
-  guard: AdmissionGuard;
-  lifecycle: RecordingLifecycle;
-}
-
-export function createAdmission(deps: {
-  store: Store;
-  pool: CloudPool;
-  tracker: Tracker;
-  state: { draining: boolean };
-  logger: AppLogger;
-  shared?: { store: AdmissionStore; instanceId: string };
-}): AdmissionParts {
-  const store = new AdminStore(deps.store.db);
-  const records = new VmRecordStore(deps.store.db);
-  const findings = new FindingStore(deps.store.db);
-  return {
-    store,
-    records,
-    findings,
-    guard: new AdmissionGuard({ pool: deps.pool, tracker: deps.tracker, admin: store, findings, state: deps.state, shared: deps.shared }),
-    lifecycle: new RecordingLifecycle({ records, admin: store, logger: deps.logger }),
-  };
-}
 
 export interface AdminWorkers {
   /** Starts the reconciler, the startup poll, the settings sync and retention (each skipped when its interval is 0). */
@@ -94,6 +64,10 @@ export interface AdminDeps {
   vms: VmService;
   catalog: CatalogCache;
   operations: OperationStore;
+  /** The gate VmService and AssignmentService were given (the operators' actions take its locks). */
+  guard: AdmissionGuard;
+  /** The admin's tables, shared with the guard and the lifecycle recorder. */
+  tables: { admin: AdminStore; records: VmRecordStore; findings: FindingStore };
   state: { draining: boolean };
   configSource?: ConfigSource;
   /** Whether this instance runs a singleton worker this round (several instances: one holds its lock). */
@@ -101,13 +75,13 @@ export interface AdminDeps {
 }
 
 /** Builds the admin services and applies the operator's persisted settings over the config. */
-export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps): Promise<AdminServices> {
+export async function createAdminServices(deps: AdminDeps): Promise<AdminServices> {
   const audit = new AuditService(new AuditStore(deps.store.db), deps.logger);
-  const { guard } = parts;
-  const clouds = new CloudAdminService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, records: parts.records, vms: deps.vms, guard, audit });
+  const { guard, tables } = deps;
+  const clouds = new CloudAdminService({ pool: deps.pool, tracker: deps.tracker, admin: tables.admin, records: tables.records, vms: deps.vms, guard, audit });
   const warnings = await clouds.refresh();
   for (const warning of warnings) deps.logger.warn({ warning }, 'an operator setting could not be applied');
-  const users = new UserAdminService({ users: deps.users, auth: deps.auth, admin: parts.store, guard, audit });
+  const users = new UserAdminService({ users: deps.users, auth: deps.auth, admin: tables.admin, guard, audit });
   const runtime = new RuntimeAdminService({
     config: deps.config,
     logger: deps.logger,
@@ -119,11 +93,11 @@ export async function createAdminServices(parts: AdmissionParts, deps: AdminDeps
     source: deps.configSource,
   });
   const { intervalMs, startupPollMs, bootTimeoutMs, settingsSyncMs } = deps.config.reconciler;
-  const findings = new FindingKeeper({ tracker: deps.tracker, findings: parts.findings, records: parts.records, vms: deps.vms, logger: deps.logger });
-  const reconciler = new Reconciler({ pool: deps.pool, tracker: deps.tracker, records: parts.records, bootTimeoutMs, findings });
+  const findings = new FindingKeeper({ tracker: deps.tracker, findings: tables.findings, records: tables.records, vms: deps.vms, logger: deps.logger });
+  const reconciler = new Reconciler({ pool: deps.pool, tracker: deps.tracker, records: tables.records, bootTimeoutMs, findings });
   const heartbeats = new Heartbeats();
-  const metrics = new VmMetrics(parts.records);
-  const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: parts.store, findings: parts.findings, operations: deps.operations, runtime, reconciler, heartbeats });
+  const metrics = new VmMetrics(tables.records);
+  const status = new StatusService({ pool: deps.pool, tracker: deps.tracker, admin: tables.admin, findings: tables.findings, operations: deps.operations, runtime, reconciler, heartbeats });
   const retention = new RetentionWorker({ store: new RetentionStore(deps.store.db), settings: deps.config.retention, logger: deps.logger });
   const workerDeps = { heartbeats, logger: deps.logger };
   const holds = deps.holds ?? (async () => true);

@@ -10,21 +10,8 @@ import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AdminStore } from '../store/admin-store.js';
 import type { FindingStore } from '../store/finding-store.js';
 import type { AdmissionStore } from '../store/admission-store.js';
+import type { Admission } from '../services/service-ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
-
-/** The port the services call (VmService.start, AssignmentService.assign). */
-export interface Admission {
-  /** The start checks alone, reserving nothing (a caller about to queue a start asks first). */
-  checkStart(cloud: CloudConnection): Promise<void>;
-  start<T>(cloud: CloudConnection, work: () => Promise<T>): Promise<T>;
-  assign<T>(cloud: CloudConnection, vm: { idVm: string; user: string }, work: () => Promise<T>): Promise<T>;
-}
-
-export const OPEN_ADMISSION: Admission = {
-  checkStart: async () => {},
-  start: (_cloud, work) => work(),
-  assign: (_cloud, _vm, work) => work(),
-};
 
 export interface AdmissionDeps {
   pool: CloudPool;

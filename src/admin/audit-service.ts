@@ -13,12 +13,6 @@ export interface Actor {
 /** Who acts when the process itself does (a reload at start, a test). */
 export const SYSTEM_ACTOR: Actor = { username: 'system' };
 
-export interface AuditPage {
-  items: AuditEntry[];
-  /** Pass as `before` to read the next (older) page; absent on the last page. */
-  nextBefore?: number;
-}
-
 export class AuditService {
   constructor(
     private readonly store: AuditStore,
@@ -46,11 +40,9 @@ export class AuditService {
     }
   }
 
-  async page(options: { limit: number; before?: number; action?: string; actor?: string }): Promise<AuditPage> {
-    // One row more than asked tells whether an older page exists.
-    const rows = await this.store.page({ ...options, limit: options.limit + 1 });
-    const items = rows.slice(0, options.limit);
-    return rows.length > options.limit ? { items, nextBefore: items[items.length - 1].id } : { items };
+  /** Entries newest first, older than the entry id `before` when given. */
+  list(options: { limit: number; before?: number; action?: string; actor?: string }): Promise<AuditEntry[]> {
+    return this.store.page(options);
   }
 
   private async write(entry: Parameters<AuditStore['append']>[0]): Promise<void> {

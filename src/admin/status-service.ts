@@ -8,7 +8,7 @@ import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AdminStore } from '../store/admin-store.js';
 import { FINDING_KINDS, type FindingKind, type FindingStore, type VmFinding } from '../store/finding-store.js';
 import type { OperationState, OperationStore } from '../store/operation-store.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../domain/version.js';
 import { redactConfig } from './config-redact.js';
 import type { Heartbeat, Heartbeats } from './heartbeats.js';
 import type { MissingVm, Reconciler } from './reconciler.js';

@@ -1,15 +1,10 @@
-// What VmService tells the admin side about VMs: one was created (the start of its startup time),
-// one was destroyed by us (its record ends, its flags go). Bookkeeping never fails the request.
+// The admin side's VmLifecycle (the port VmService declares): a creation starts the VM's record
+// (its startup time), a destruction by us ends it and drops its flags. Never fails the request.
 import type { Logger } from '../log/logger.js';
 import type { Vm } from '../domain/vm-model.js';
 import type { AdminStore } from '../store/admin-store.js';
 import type { VmRecordStore } from '../store/vm-record-store.js';
-
-export interface VmLifecycle {
-  /** `ownerUserId`: the user who started it (its owner from then on). */
-  created(cloud: string, vm: Vm, info: { image: string; size: string; requestedAt: Date; ownerUserId?: number }): Promise<void>;
-  destroyed(cloud: string, vmId: string): Promise<void>;
-}
+import type { VmLifecycle } from '../services/service-ports.js';
 
 export class RecordingLifecycle implements VmLifecycle {
   constructor(private readonly deps: { records: VmRecordStore; admin: AdminStore; logger: Logger }) {}

@@ -26,6 +26,10 @@ export class BuiltinTracker implements Tracker {
       const row = await this.records.byId(cloud, ref.idVm);
       return row && toRecord(row);
     }
+    if (ref.id !== undefined) {
+      const row = await this.records.byRecordId(cloud, ref.id);
+      return row && toRecord(row);
+    }
     if (ref.hostname === undefined) return undefined;
     const row = pickByHostname(cloud, ref.hostname, await this.records.byHostname(cloud, ref.hostname));
     return row && toRecord(row);

@@ -43,15 +43,17 @@ export interface AssignRequest {
   vmType: string;
 }
 
-/** A VM as v1 names it: `node` (the cloud's id) or `hostname`. */
+/** A VM as v1 names it: `node` (the cloud's id) or `hostname`; or its record, by the tracker's own id (v2's assignment id). */
 export interface NodeRef {
   idVm?: string;
   hostname?: string;
+  id?: number;
 }
 
 /** findNode over a listing, for trackers that cannot look one record up. */
 export function findInRecords(cloud: string, records: TrackerRecord[], ref: NodeRef): TrackerRecord | undefined {
   if (ref.idVm !== undefined) return records.find((r) => r.id_vm === ref.idVm);
+  if (ref.id !== undefined) return records.find((r) => r.id === ref.id);
   return ref.hostname === undefined ? undefined : pickByHostname(cloud, ref.hostname, records.filter((r) => r.hostname === ref.hostname));
 }
 
@@ -90,7 +92,7 @@ export interface Tracker {
   /** The cloud's records; faulty ones only when asked. `cloud` is always the canonical name. */
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]>;
   /**
-   * One record of the cloud (any status), by the cloud's VM id or else by hostname (see
+   * One record of the cloud (any status), by the cloud's VM id, the tracker's id, or else by hostname (see
    * pickByHostname: several live records with it are a 409 AmbiguousHostname), as
    * `listNodes(cloud, true)` then find would answer. The built-in tracker reads it through an
    * index, so naming a VM costs the same among ten or ten thousand.

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { AdmissionStore } from '../store/admission-store.js';
 import { InstanceStore } from '../store/instance-store.js';
 import type { Store } from '../store/store-open.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../domain/version.js';
 import { InstanceRegistry } from './instance-registry.js';
 import { LOCAL_COORDINATOR, PgCoordinator, type Coordinator } from './pg-coordinator.js';
 

@@ -5,8 +5,8 @@ import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { Tracker, TrackerRecord, TrackerResult } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { OperationService, StepRecorder } from './operation-service.js';
-import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
-import type { VmRef, VmService } from './vm-service.js';
+import { OPEN_ADMISSION, type Admission } from './service-ports.js';
+import type { CallContext, VmRef, VmService } from './vm-service.js';
 
 export interface AssignInput extends VmRef {
   user: string;
@@ -33,6 +33,19 @@ export class AssignmentService {
     return this.deps.tracker.listNodes(cloud.name, false);
   }
 
+  /** One record of the cloud by the tracker's own id (v2's assignment id), any status, through an index. */
+  record(cloud: CloudConnection, trackerId: number): Promise<TrackerRecord | undefined> {
+    return this.deps.tracker.findNode(cloud.name, { id: trackerId });
+  }
+
+  /** assign, answering the record as it now is (v2 presents it). */
+  async assignRecord(cloud: CloudConnection, input: AssignInput): Promise<TrackerRecord> {
+    const result = await this.assign(cloud, input);
+    const record = await this.deps.tracker.findNode(cloud.name, { idVm: result.id_vm });
+    if (!record) throw new DispatcherError('tracker-fault', `the tracker lost record ${result.id} right after assigning it`);
+    return record;
+  }
+
   async assign(cloud: CloudConnection, input: AssignInput): Promise<TrackerResult> {
     // Resolved to one VM id first: the tracker acts on that VM alone, whatever its name.
     const idVm = input.node ?? (await this.recordFor(cloud, input)).id_vm;
@@ -40,8 +53,7 @@ export class AssignmentService {
     return admission.assign(cloud, { idVm, user: input.user }, () => this.deps.tracker.assign(cloud.name, { idVm, user: input.user, vmType: input.vmType }));
   }
 
-  /** `operationId` continues an operation created earlier (v2 queues it before the work starts). */
-  async release(cloud: CloudConnection, ref: VmRef, userId?: number, operationId?: string): Promise<TrackerResult> {
+  async release(cloud: CloudConnection, ref: VmRef, { userId, operationId }: CallContext = {}): Promise<TrackerResult> {
     if (!ref.node && !ref.hostname) throw new DispatcherError('bad-request', 'no valid node id nor hostname here', { code: 'NoNodeRef' });
     cloud.require('destroy');
     // Resolved before anything changes: a tracker fault here leaves the cloud untouched.
@@ -60,13 +72,7 @@ export class AssignmentService {
    */
   async destroyReleased(cloud: CloudConnection, idVm: string, steps: StepRecorder): Promise<void> {
     try {
-      const vm = await this.deps.vms.findVm(cloud, { node: idVm });
-      if (vm) {
-        await this.deps.vms.destroyResolved(cloud, vm, steps, true);
-      } else {
-        await this.deps.vms.forgetGone(cloud, idVm);
-        await steps.done('destroy', 'already gone from the cloud');
-      }
+      await this.deps.vms.destroyIfPresent(cloud, idVm, steps);
     } catch (err) {
       const cause = toDispatcherError(err);
       throw new DispatcherError(

@@ -157,7 +157,7 @@ export class ClusterConvergence {
       const { image, size } = PlacementService.namesOn(cluster.template, cloud.name);
       const t = cluster.template;
       const request = { name: member.name, image, size, keyName: t.keyName, metadata: { ...t.metadata, [CLUSTER_TAG]: cluster.id }, userData: t.userData };
-      const vm = await this.deps.vms.start(cloud, request, cluster.userId ?? undefined, undefined, member.requestId);
+      const vm = await this.deps.vms.start(cloud, request, { userId: cluster.userId ?? undefined, requestId: member.requestId });
       this.deps.placer.record(member.cloud, true);
       await this.deps.clusters.updateMember(member.id, { state: 'active', vmId: vm.id, startedAt: new Date().toISOString(), error: null });
       return 'active';

@@ -109,7 +109,7 @@ export class ClusterService {
     for (const cloud of new Set(live.map((m) => m.cloud))) this.deps.vms.cloud(cloud).require(capability);
     await this.claim(cluster, action === 'start' ? ['ready', 'degraded', 'stopped'] : ['ready', 'degraded'], action === 'stop' ? 'stopping' : 'scaling');
     return this.submit(cluster, 'cluster.action', { action }, async (steps) => {
-      await Promise.all(live.map((m) => this.deps.vms.power(this.deps.vms.cloud(m.cloud), { node: m.vmId as string }, power, cluster.userId ?? undefined)));
+      await Promise.all(live.map((m) => this.deps.vms.power(this.deps.vms.cloud(m.cloud), { node: m.vmId as string }, power, { userId: cluster.userId ?? undefined })));
       await steps.done(action, `${live.length} member(s)`);
       // `stopped` (and ready after a start) means the members are, not that the calls were accepted.
       if (action !== 'reboot') await steps.done('settled', `${await this.waitForState(live, action === 'stop' ? 'stopped' : 'running')} ms`);

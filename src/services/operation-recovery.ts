@@ -6,10 +6,10 @@ import { DispatcherError, isDispatcherError, toDispatcherError } from '../domain
 import type { Tracker } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
-import type { VmLifecycle } from '../admin/vm-lifecycle.js';
+import type { VmLifecycle } from './service-ports.js';
 import type { Operation } from '../store/operation-store.js';
 import type { AssignmentService } from './assignment-service.js';
-import { Unrecoverable, UnresolvedOutcome, type RecoveryHandler, type StepRecorder } from './operation-service.js';
+import { Unrecoverable, UnresolvedOutcome, type RecoveryHandler } from './operation-service.js';
 import { absentOutcome, adoptCreated, isUnknownOutcome, lookupCreate, type StartedRequest } from './start-resolution.js';
 import type { VmService } from './vm-service.js';
 
@@ -52,20 +52,9 @@ export function operationRecovery(deps: RecoveryDeps): Record<string, RecoveryHa
       const cloud = cloudOf(deps.pool, op);
       const idVm = targetOf(op);
       await steps.done('resume', 'destroy and wait until gone, after a restart');
-      return retryLater(cloud, idVm, () => destroyAgain(deps.vms, cloud, idVm, steps));
+      return retryLater(cloud, idVm, () => deps.vms.destroyIfPresent(cloud, idVm, steps));
     },
   };
-}
-
-async function destroyAgain(vms: VmService, cloud: CloudConnection, idVm: string, steps: StepRecorder) {
-  const vm = await vms.findVm(cloud, { node: idVm });
-  if (!vm) {
-    await vms.forgetGone(cloud, idVm);
-    await steps.done('destroy', 'already gone from the cloud');
-    return null;
-  }
-  await vms.destroyResolved(cloud, vm, steps, true);
-  return vm;
 }
 
 /** A transient cloud fault leaves the operation for the next pass: the VM may still cost money. */

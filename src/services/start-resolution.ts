@@ -7,7 +7,7 @@ import { DispatcherError, isDispatcherError, toDispatcherError } from '../domain
 import type { Vm } from '../domain/vm-model.js';
 import type { Tracker } from '../cistern/tracker.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
-import type { VmLifecycle } from '../admin/vm-lifecycle.js';
+import type { VmLifecycle } from './service-ports.js';
 import { UnresolvedOutcome, type StepRecorder } from './operation-service.js';
 
 /** What a start stores as its request (v2 drops userData before storing it). */

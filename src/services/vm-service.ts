@@ -9,13 +9,22 @@ import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
 import type { OperationService, StepRecorder } from './operation-service.js';
 import { absentOutcome, adoptCreated, isUnknownOutcome, lookupCreate } from './start-resolution.js';
-import { OPEN_ADMISSION, type Admission } from '../admin/admission-guard.js';
-import type { VmLifecycle } from '../admin/vm-lifecycle.js';
+import { OPEN_ADMISSION, type Admission, type VmLifecycle } from './service-ports.js';
 
 /** How a caller names a VM: by the cloud's id or by its name (v1's `node` / `hostname`). */
 export interface VmRef {
   node?: string;
   hostname?: string;
+}
+
+/** Whom a service call acts for and where it belongs: one object rather than trailing optional parameters. */
+export interface CallContext {
+  /** The user asking (the owner of what a start creates); absent when auth is off or the process acts itself. */
+  userId?: number;
+  /** The operation created earlier for this work (v2 queues it first); absent: the call creates its own. */
+  operationId?: string;
+  /** A start's logical create id (see start); the same on a retry under the same Idempotency-Key. */
+  requestId?: string;
 }
 
 export interface StartRequest {
@@ -114,7 +123,8 @@ export class VmService {
    * first, and never makes a second VM. Without a given id a fresh one is drawn: it cannot have
    * been sent before, so that start skips the look-up.
    */
-  async start(cloud: CloudConnection, request: StartRequest, userId?: number, operationId?: string, givenRequestId?: string): Promise<Vm> {
+  async start(cloud: CloudConnection, request: StartRequest, call: CallContext = {}): Promise<Vm> {
+    const { userId, operationId, requestId: givenRequestId } = call;
     cloud.require('create');
     await this.deps.tracker.checkNewName(cloud.name, request.name);
     const requestId = givenRequestId ?? randomUUID();
@@ -149,13 +159,16 @@ export class VmService {
     }));
   }
 
-  /** v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. */
-  async destroy(cloud: CloudConnection, ref: VmRef, options: { userId?: number; wait?: boolean; operationId?: string } = {}): Promise<Vm> {
+  /**
+   * v1 "stop": destroys the VM (the original's meaning) and drops its tracker record. `vm`: the VM
+   * `ref` names, already looked up by the caller (v2 answers 404 before queueing): not asked for again.
+   */
+  async destroy(cloud: CloudConnection, ref: VmRef, options: CallContext & { wait?: boolean; vm?: Vm } = {}): Promise<Vm> {
     cloud.require('destroy');
     return this.deps.operations.run(
       { kind: 'vm.destroy', cloud: cloud.name, userId: options.userId, request: ref, operationId: options.operationId },
       async (steps) => {
-        const vm = await this.resolveVm(cloud, ref);
+        const vm = options.vm ?? (await this.resolveVm(cloud, ref));
         await steps.target(vm.id);
         await this.destroyResolved(cloud, vm, steps, options.wait ?? false);
         return vm;
@@ -163,8 +176,23 @@ export class VmService {
     );
   }
 
+  /**
+   * Destroys the VM `idVm` and waits until the cloud no longer lists it; one the cloud no longer
+   * has only loses its bookkeeping. How a release ends and how a cut destroy is resumed.
+   */
+  async destroyIfPresent(cloud: CloudConnection, idVm: string, steps: StepRecorder): Promise<Vm | null> {
+    const vm = await this.findVm(cloud, { node: idVm });
+    if (!vm) {
+      await this.forgetGone(cloud, idVm);
+      await steps.done('destroy', 'already gone from the cloud');
+      return null;
+    }
+    await this.destroyResolved(cloud, vm, steps, true);
+    return vm;
+  }
+
   /** Destroys a VM already looked up, optionally waiting until the cloud no longer lists it. */
-  async destroyResolved(cloud: CloudConnection, vm: Vm, steps: StepRecorder, wait: boolean): Promise<void> {
+  private async destroyResolved(cloud: CloudConnection, vm: Vm, steps: StepRecorder, wait: boolean): Promise<void> {
     await cloud.call('destroyVm', 'destroy', (d, signal) => d.destroyVm(vm.id, signal));
     await steps.done('destroy', vm.id);
     if (wait) {
@@ -198,7 +226,7 @@ export class VmService {
     }
   }
 
-  async power(cloud: CloudConnection, ref: VmRef, action: PowerAction, userId?: number): Promise<Vm> {
+  async power(cloud: CloudConnection, ref: VmRef, action: PowerAction, { userId }: CallContext = {}): Promise<Vm> {
     const capability = action === 'reboot' ? 'reboot' : 'power';
     cloud.require(capability);
     return this.deps.operations.run({ kind: `vm.${action}`, cloud: cloud.name, userId, request: ref }, async (steps) => {
@@ -211,7 +239,7 @@ export class VmService {
     });
   }
 
-  async firewall(cloud: CloudConnection, ref: VmRef, rule: PortRule, open: boolean, userId?: number): Promise<Vm> {
+  async firewall(cloud: CloudConnection, ref: VmRef, rule: PortRule, open: boolean, { userId }: CallContext = {}): Promise<Vm> {
     cloud.require('firewall');
     return this.deps.operations.run({ kind: open ? 'fw.open' : 'fw.close', cloud: cloud.name, userId, request: { ...ref, ...rule } }, async (steps) => {
       const vm = await this.resolveVm(cloud, ref);

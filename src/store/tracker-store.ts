@@ -5,6 +5,8 @@ import type { Database, TrackerNodesTable } from './store-schema.js';
 
 export type TrackerRow = Selectable<TrackerNodesTable>;
 
+const MAX_SERIAL = 2 ** 31 - 1;
+
 export class TrackerStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -17,6 +19,14 @@ export class TrackerStore {
   /** The record of one VM (unique per cloud), through the (cloud, id_vm) unique index. */
   async byId(cloud: string, idVm: string): Promise<TrackerRow | undefined> {
     const row = await this.db.selectFrom('tracker_nodes').selectAll().where('cloud', '=', cloud).where('id_vm', '=', idVm).executeTakeFirst();
+    return row && normalize([row])[0];
+  }
+
+  /** One record by the tracker's own id (the primary key), if it is of this cloud. */
+  async byRecordId(cloud: string, id: number): Promise<TrackerRow | undefined> {
+    // A serial is a 32-bit integer on PostgreSQL: a larger id names no record (and would be a query error there).
+    if (id > MAX_SERIAL) return undefined;
+    const row = await this.db.selectFrom('tracker_nodes').selectAll().where('id', '=', id).where('cloud', '=', cloud).executeTakeFirst();
     return row && normalize([row])[0];
   }
 

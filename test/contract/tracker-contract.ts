@@ -92,11 +92,15 @@ export function describeTrackerContract(label: string, setup: () => Promise<Trac
       assert.ok(active.some((r) => r.hostname === vm.hostname), 'a FREE record is active');
     });
 
-    it('finds one record by VM id or hostname, as listing then searching would', async () => {
+    it('finds one record by VM id, tracker id or hostname, as listing then searching would', async () => {
       const vm = await freeVm(cloudA);
       const listed = await recordOf(cloudA, vm.hostname);
       assert.deepEqual(await tracker.findNode(cloudA, { idVm: vm.id_vm }), listed);
       assert.deepEqual(await tracker.findNode(cloudA, { hostname: vm.hostname }), listed);
+      assert.ok(listed);
+      assert.deepEqual(await tracker.findNode(cloudA, { id: listed.id }), listed, "by the tracker's own id");
+      assert.equal(await tracker.findNode(cloudB, { id: listed.id }), undefined, "a tracker id of another cloud's record");
+      assert.equal(await tracker.findNode(cloudA, { id: 2 ** 40 }), undefined, 'an id past any serial names nothing');
       await tracker.assign(cloudA, { idVm: vm.id_vm, user: 'ada', vmType: 'worker' });
       await tracker.release(cloudA, vm.id_vm);
       assert.equal((await tracker.findNode(cloudA, { idVm: vm.id_vm }))?.status_desc, 'RELEASED', 'any status is found');

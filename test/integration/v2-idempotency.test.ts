@@ -127,7 +127,7 @@ describe('v2 Idempotency-Key', () => {
     // The same logical create reaching the cloud again (as after a lost answer) is the same VM.
     const cloud = app.dispatcher.services.pool.resolve('default');
     const vmsBefore = fake.size;
-    const again = await app.dispatcher.services.vms.start(cloud, { name: 'idem-retry', image: 'ubuntu-24.04', size: 'm1.small' }, undefined, undefined, String(requestId));
+    const again = await app.dispatcher.services.vms.start(cloud, { name: 'idem-retry', image: 'ubuntu-24.04', size: 'm1.small' }, { requestId: String(requestId) });
     assert.equal(again.id, first.body.id);
     assert.ok(creates() - before >= 2, 'the cloud was asked again');
     assert.equal(fake.size, vmsBefore, 'and made no second VM');

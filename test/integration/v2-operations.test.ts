@@ -84,6 +84,16 @@ describe('v2 operations', () => {
     const waited = await app.request('DELETE', `${other.body.links.self}?wait=true`);
     assert.equal(waited.status, 200);
     assert.equal(waited.body.state, 'succeeded');
+
+    // The route looks the VM up (404 before queueing) and hands it over: the operation does not ask the cloud again.
+    const { vms } = app.dispatcher.services;
+    const third = await app.request('POST', '/api/v2/clouds/default/vms?wait=true', { name: 'to-delete-handed', ...VM });
+    const cloud = vms.cloud('default');
+    const vm = await vms.resolveVm(cloud, { node: third.body.id });
+    const [gets, destroys] = [app.fake().calls.getVm ?? 0, app.fake().calls.destroyVm ?? 0];
+    await vms.destroy(cloud, { node: vm.id }, { vm });
+    assert.equal(app.fake().calls.getVm ?? 0, gets);
+    assert.equal(app.fake().calls.destroyVm, destroys + 1);
   });
 
   it('stops waiting at the bound and leaves the work running', async () => {

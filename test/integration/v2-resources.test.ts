@@ -101,6 +101,9 @@ describe('v2 resources', () => {
     assert.equal(onEast.body.items[0].cloud, 'fake-east');
     assert.ok(onEast.body.next);
     assert.equal((await app.request('GET', `/api/v2/assignments/${created.body.id}`)).body.user, 'alice', 'the id works unencoded too');
+    const trackerId = created.body.id.split(':')[1];
+    assert.equal((await app.request('GET', `/api/v2/assignments/east:${trackerId}`)).status, 404, "another cloud's tracker id");
+    assert.equal((await app.request('GET', '/api/v2/assignments/default:1099511627776')).status, 404, 'an id past any record');
 
     const released = await app.request('DELETE', created.headers.get('location') as string);
     assert.equal(released.status, 202);

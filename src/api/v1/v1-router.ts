@@ -72,7 +72,7 @@ export function v1Router(deps: V1Deps): Router {
       req.body,
     );
     if (schemas.isTruthy(body.emulate)) return ok(res, { nodes: present.emulatedNode(body.name, cloud, integerStates) });
-    const vm = await vms.start(cloud, { name: body.name, image: body.image, size: body.size, keyName: body.keyname, metadata: body.metadata }, req.user?.id);
+    const vm = await vms.start(cloud, { name: body.name, image: body.image, size: body.size, keyName: body.keyname, metadata: body.metadata }, { userId: req.user?.id });
     ok(res, { nodes: present.presentNode(vm, cloud, integerStates) });
   };
   const stop: RequestHandler = async (req, res) => {
@@ -105,7 +105,7 @@ export function v1Router(deps: V1Deps): Router {
     nodeRef(body);
     if (schemas.isTruthy(body.emulate)) return res.json(present.EMULATED.release);
     const ref = await ownership.vmRef(req.user, cloud, nodeRef(body));
-    ok(res, { ...(await assignments.release(cloud, ref, req.user?.id)) });
+    ok(res, { ...(await assignments.release(cloud, ref, { userId: req.user?.id })) });
   });
   router.all('/vm/action/:action{/:cloud}', notImplemented);
 
@@ -118,7 +118,7 @@ export function v1Router(deps: V1Deps): Router {
       );
       const ref = await ownership.vmRef(req.user, cloud, nodeRef(body));
       const rule = { port: body.port, protocol: body.protocol ?? 'tcp', cidr: body.cidr ?? '0.0.0.0/0' };
-      const vm = await vms.firewall(cloud, ref, rule, open, req.user?.id);
+      const vm = await vms.firewall(cloud, ref, rule, open, { userId: req.user?.id });
       ok(res, { result: `Port ${rule.port}/${rule.protocol} ${open ? 'opened' : 'closed'} for ${rule.cidr} on node ${vm.id}` });
     });
     router.all(path, notImplemented);

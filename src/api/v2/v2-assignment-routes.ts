@@ -22,8 +22,7 @@ async function recordFor(ctx: V2Context, id: string, user: Caller): Promise<{ cl
   const missing = new DispatcherError('not-found', `no assignment ${id}`, { subject: 'assignment' });
   if (!parsed) throw missing;
   const cloud = ctx.services.pool.resolve(parsed.cloud);
-  const records = await ctx.services.tracker.listNodes(cloud.name, true);
-  const record = records.find((r) => r.id === parsed.trackerId);
+  const record = await ctx.services.assignments.record(cloud, parsed.trackerId);
   if (!record || !(await ctx.services.ownership.ownsRecord(user, record))) throw missing;
   return { cloud, record };
 }
@@ -73,14 +72,11 @@ export const assignmentRoutes: V2Route[] = [
       { summary: 'Neither vm nor hostname', body: { cloud: EXAMPLE.cloud, user: 'alice', vmType: 'worker' }, status: 400 },
     ],
     handler: async ({ ctx, body, user }) => {
-      const { pool, assignments, tracker, ownership } = ctx.services;
+      const { pool, assignments, ownership } = ctx.services;
       const cloud = pool.resolve(body.cloud);
       ownership.checkAssignee(user, body.user);
       const ref = await ownership.vmRef(user, cloud, { node: body.vm, hostname: body.hostname });
-      const result = await assignments.assign(cloud, { ...ref, user: body.user, vmType: body.vmType });
-      const record = (await tracker.listNodes(cloud.name, true)).find((r) => r.id === result.id);
-      if (!record) throw new DispatcherError('tracker-fault', `the tracker lost record ${result.id} right after assigning it`);
-      const assignment = presentAssignment(record);
+      const assignment = presentAssignment(await assignments.assignRecord(cloud, { ...ref, user: body.user, vmType: body.vmType }));
       return { status: 201, body: assignment, headers: { Location: assignment.links.self } };
     },
   }),
@@ -116,7 +112,7 @@ export const assignmentRoutes: V2Route[] = [
       if (record.status_desc === 'RELEASED') throw new DispatcherError('conflict', `assignment ${params.id} is already released`, { code: 'AlreadyReleased' });
       const ref = { node: record.id_vm };
       const submitted = await operationService.submit({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId: user?.id, request: ref }, (id) =>
-        assignments.release(cloud, ref, user?.id, id),
+        assignments.release(cloud, ref, { userId: user?.id, operationId: id }),
       );
       return acceptOrWait(ctx, submitted, query.wait, (op) => ({ status: 200, body: presentOperation(op) }));
     },

@@ -5,7 +5,7 @@ import type { OperationState } from '../../store/operation-store.js';
 import type { AuthenticatedUser } from '../http/request-context.js';
 import { v2Route, type V2Route } from './v2-context.js';
 import { EXAMPLE } from './v2-examples.js';
-import { decodeCursor, encodeCursor, filterDigest } from './v2-pagination.js';
+import { pageFrom } from './v2-pagination.js';
 import { presentOperation } from './v2-presenters.js';
 import { problems } from './v2-problem.js';
 import { idParams, listOf, listOperationsQuery, operationSchema } from './v2-schemas.js';
@@ -34,14 +34,13 @@ export const operationRoutes: V2Route[] = [
       const { operationService, pool } = ctx.services;
       const cloud = query.cloud ? pool.resolve(query.cloud).name : undefined;
       const userId = ownerFilter(user);
-      const digest = filterDigest({ state: query.state, kind: query.kind, cloud, userId });
-      const after = query.next === undefined ? undefined : decodeCursor(query.next, digest);
-      const before = after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined;
-      const found = await operationService.list({ userId, cloud, state: query.state, kind: query.kind, before, limit: query.limit + 1 });
-      const items = found.slice(0, query.limit);
-      const last = items[items.length - 1];
-      const next = found.length > query.limit ? encodeCursor([last.createdAt, last.id], digest) : null;
-      return { status: 200, body: { items: items.map(presentOperation), next } };
+      const { state, kind } = query;
+      const page = await pageFrom(
+        { ...query, filters: { state, kind, cloud, userId } },
+        (after, limit) => operationService.list({ userId, cloud, state, kind, before: after && { createdAt: String(after[0]), id: String(after[1]) }, limit }),
+        (op) => [op.createdAt, op.id],
+      );
+      return { status: 200, body: { items: page.items.map(presentOperation), next: page.next } };
     },
   }),
   v2Route<{ id: string }>({

@@ -51,6 +51,22 @@ function invalidCursor(why: string): DispatcherError {
   });
 }
 
+/**
+ * One page of a list the store reads in order from a key on (`fetch(after, n)`: at most n items
+ * past `after`). One item more than the page tells whether another page follows.
+ */
+export async function pageFrom<T>(
+  options: { limit: number; next?: string; filters: Record<string, unknown> },
+  fetch: (after: SortKey | undefined, count: number) => Promise<T[]>,
+  keyOf: (item: T) => SortKey,
+): Promise<Page<T>> {
+  const digest = filterDigest(options.filters);
+  const after = options.next === undefined ? undefined : decodeCursor(options.next, digest);
+  const found = await fetch(after, options.limit + 1);
+  const items = found.slice(0, options.limit);
+  return { items, next: found.length > options.limit ? encodeCursor(keyOf(items[items.length - 1]), digest) : null };
+}
+
 /** One page of `items` (sorted here by `keyOf`) after the cursor. */
 export function paginate<T>(items: T[], keyOf: (item: T) => SortKey, options: { limit: number; next?: string; filters: Record<string, unknown> }): Page<T> {
   const digest = filterDigest(options.filters);

@@ -51,7 +51,7 @@ export const placedVmRoutes: V2Route[] = [
       const recorded = { ...request, userData: undefined, placement: { cloud: cloud.name, reason: placement.reasons[cloud.name], clouds: placement.reasons } };
       const submitted = await operationService.submit({ kind: 'vm.start', cloud: cloud.name, userId: user?.id, request: recorded }, async (id) => {
         try {
-          const vm = await vms.start(cloud, request, user?.id, id, createRequestId(user?.id, req.get('idempotency-key')));
+          const vm = await vms.start(cloud, request, { userId: user?.id, operationId: id, requestId: createRequestId(user?.id, req.get('idempotency-key')) });
           groups.placement.record(cloud.name, true);
           return vm;
         } catch (err) {

@@ -1,6 +1,6 @@
 // GET /api/v2/: the version document (public), pointing at the spec and the docs.
 import Joi from 'joi';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../domain/version.js';
 import { v2Route, type V2Route } from './v2-context.js';
 
 const versionDocument = Joi.object({

@@ -2,15 +2,14 @@
 // problem+json errors. The same declarations produce /openapi/v2.json (see ../openapi/).
 import type { RequestHandler, Router } from 'express';
 import type { Config } from '../../config/config-schema.js';
-import type { Services } from '../../compose.js';
 import { mountRoutes } from '../openapi/route-mount.js';
-import { DEFAULT_WAIT_TIMEOUT_MS, type V2Route } from './v2-context.js';
+import { DEFAULT_WAIT_TIMEOUT_MS, type V2Route, type V2Services } from './v2-context.js';
 import { idempotencyHook } from './v2-idempotency.js';
 import { v2NotFound, v2ProblemHandler } from './v2-problem.js';
 import { v2Routes } from './v2-routes.js';
 
 export interface V2Deps {
-  services: Services;
+  services: V2Services;
   config: Config;
   authenticate: RequestHandler;
   /** More route modules (declared with v2Route) to serve and document beside the built-in ones. */

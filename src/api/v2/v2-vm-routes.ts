@@ -105,7 +105,7 @@ export const vmRoutes: V2Route[] = [
       await vms.checkStart(cloud, body.name); // 501, 503 (drain, cloud disabled), 409 (allocation, a name Cistern tracks) now, not as a failed operation
       const request: StartRequest = { name: body.name, image: body.image, size: body.size, keyName: body.keyName, metadata: body.metadata, userData: body.userData };
       const submitted = await operationService.submit({ kind: 'vm.start', cloud: cloud.name, userId: user?.id, request: { ...request, userData: undefined } }, (id) =>
-        vms.start(cloud, request, user?.id, id, createRequestId(user?.id, req.get('idempotency-key'))),
+        vms.start(cloud, request, { userId: user?.id, operationId: id, requestId: createRequestId(user?.id, req.get('idempotency-key')) }),
       );
       return acceptOrWait(ctx, submitted, query.wait, (op) => {
         const vm = presentVm(op.result as Vm, cloud.name);
@@ -154,7 +154,7 @@ export const vmRoutes: V2Route[] = [
       cloud.require('destroy');
       const vm = await vms.resolveVm(cloud, await ownership.vmRef(user, cloud, { node: params.id })); // 404 now, not as a failed operation
       const submitted = await operationService.submit({ kind: 'vm.destroy', cloud: cloud.name, target: vm.id, userId: user?.id, request: { node: vm.id } }, (id) =>
-        vms.destroy(cloud, { node: vm.id }, { userId: user?.id, wait: true, operationId: id }),
+        vms.destroy(cloud, { node: vm.id }, { userId: user?.id, wait: true, operationId: id, vm }),
       );
       return acceptOrWait(ctx, submitted, query.wait, (op) => ({ status: 200, body: presentOperation(op) }));
     },
@@ -182,11 +182,11 @@ export const vmRoutes: V2Route[] = [
       if (body.action === 'open-port' || body.action === 'close-port') {
         const open = body.action === 'open-port';
         const rule = { port: body.port as number, protocol: body.protocol ?? 'tcp', cidr: body.cidr ?? '0.0.0.0/0' };
-        const vm = await vms.firewall(cloud, ref, rule, open, user?.id);
+        const vm = await vms.firewall(cloud, ref, rule, open, { userId: user?.id });
         const result = `Port ${rule.port}/${rule.protocol} ${open ? 'opened' : 'closed'} for ${rule.cidr} on VM ${vm.id}`;
         return { status: 200, body: { action: body.action, vm: presentVm(vm, cloud.name), result } };
       }
-      const vm = await vms.power(cloud, ref, body.action, user?.id);
+      const vm = await vms.power(cloud, ref, body.action, { userId: user?.id });
       return { status: 200, body: { action: body.action, vm: presentVm(vm, cloud.name), result: `${body.action} of VM ${vm.id} accepted` } };
     },
   }),

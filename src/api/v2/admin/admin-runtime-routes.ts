@@ -2,7 +2,7 @@
 import type { LogLevel } from '../../../config/config-schema.js';
 import type { AuthenticatedUser } from '../../http/request-context.js';
 import { v2Route, type V2Context, type V2Route } from '../v2-context.js';
-import { decodeCursor, encodeCursor, filterDigest } from '../v2-pagination.js';
+import { pageFrom } from '../v2-pagination.js';
 import { problems } from '../v2-problem.js';
 import { listOf } from '../v2-schemas.js';
 import { auditEntrySchema, auditQuery, drainSchema, logLevelBody, logLevelSchema, passSchema, reloadSchema } from './admin-schemas.js';
@@ -116,10 +116,13 @@ export const adminRuntimeRoutes: V2Route[] = [
     responses: { 200: { description: 'A page of entries.', schema: listOf(auditEntrySchema, true) }, ...problems(400, 401, 403) },
     examples: [{ summary: 'The latest 20 entries', query: { limit: '20' }, status: 200 }],
     handler: async ({ ctx, query }) => {
-      const digest = filterDigest({ action: query.action, actor: query.actor });
-      const before = query.next === undefined ? undefined : Number(decodeCursor(query.next, digest)[0]);
-      const page = await ctx.services.admin.audit.page({ limit: query.limit, before, action: query.action, actor: query.actor });
-      return { status: 200, body: { items: page.items, next: page.nextBefore === undefined ? null : encodeCursor([page.nextBefore], digest) } };
+      const { action, actor } = query;
+      const page = await pageFrom(
+        { ...query, filters: { action, actor } },
+        (after, limit) => ctx.services.admin.audit.list({ limit, before: after && Number(after[0]), action, actor }),
+        (entry) => [entry.id],
+      );
+      return { status: 200, body: page };
     },
   }),
 ];
