@@ -19,6 +19,9 @@ export interface AssignThroughputOptions {
   postgresUrl?: string;
 }
 
+/** Pairs/s against two plain requests' rate on the same server (issue 18): PostgreSQL adds a socket round trip per statement. */
+const GOAL = { sqlite: 0.5, postgres: 0.35 };
+
 const DEFAULTS: AssignThroughputOptions = { vms: 6000, seconds: 8, inFlight: 8 };
 
 export const assignThroughput: Scenario<AssignThroughputOptions> = {
@@ -36,7 +39,7 @@ async function run(o: AssignThroughputOptions) {
   if (postgresUrl) databases.push(() => postgresDatabase(postgresUrl, 'assign'));
   for (const make of databases) {
     const { pairsPerSecond, baseline, cpuPerPair, cpuPerPlainPair, detail, kind, calls } = await measure(o, make);
-    metrics.push(metric({ name: `pairs/s on ${kind}`, figure: pairsPerSecond, unit: 'pairs/s', baseline, baselineLabel: 'healthz pairs', goal: { on: 'figure', op: '>=', value: 500 } }));
+    metrics.push(metric({ name: `pairs/s on ${kind}`, figure: pairsPerSecond, unit: 'pairs/s', baseline, baselineLabel: 'healthz pairs', goal: { on: 'ratio', op: '>=', value: GOAL[kind] } }));
     metrics.push(metric({ name: `server CPU per pair on ${kind}`, figure: cpuPerPair, unit: 'ms', baseline: cpuPerPlainPair, baselineLabel: 'healthz pair' }));
     metrics.push(...perOperation(calls, `pair on ${kind}`, detail.pairs));
     details[kind] = detail;
