@@ -1,5 +1,5 @@
 // What every scenario file exports, and the few pieces of configuration they share.
-import type { ScenarioResult } from './bench-report.js';
+import { metric, type Metric, type ScenarioResult } from './bench-report.js';
 
 export interface Scenario<O extends object = object> {
   name: string;
@@ -40,4 +40,10 @@ export function callDelta(before: Record<string, Record<string, number>>, after:
     }
   }
   return out;
+}
+
+/** The store statements per operation (an info row), when the server under test counts them (builds before it did not). */
+export function perOperation(calls: Record<string, number>, what: string, count: number): Metric[] {
+  if (calls.storeStatements === undefined || count === 0) return [];
+  return [metric({ name: `store statements per ${what}`, figure: calls.storeStatements / count, unit: 'stmts' })];
 }

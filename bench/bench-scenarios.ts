@@ -9,6 +9,7 @@ import { lookupScaling } from './scenario-lookup-scaling.js';
 import { memory } from './scenario-memory.js';
 import { releaseLatency } from './scenario-release-latency.js';
 import { scaleOut } from './scenario-scale-out.js';
+import { v2List } from './scenario-v2-list.js';
 
 // Each scenario has its own options type; the runner only passes a scenario its own.
-export const SCENARIOS: Scenario<any>[] = [apiOverhead, lookupScaling, fanout, memory, assignThroughput, releaseLatency, cliStart, cluster, scaleOut];
+export const SCENARIOS: Scenario<any>[] = [apiOverhead, v2List, lookupScaling, fanout, memory, assignThroughput, releaseLatency, cliStart, cluster, scaleOut];

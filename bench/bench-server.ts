@@ -41,6 +41,9 @@ const calls: Handler<'calls'> = async () => {
   for (const cloud of services.pool.list()) {
     if (cloud.provider === 'fake') out[cloud.name] = { ...(cloud.driver as FakeDriver).calls };
   }
+  // Not a cloud: the store's statements, summed like a call (per start, per pair). Absent in builds before it was counted.
+  const counters = (services.store as { counters?: { statements: number } }).counters;
+  if (counters) out['(store)'] = { storeStatements: counters.statements };
   return out;
 };
 

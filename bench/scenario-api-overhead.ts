@@ -1,108 +1,25 @@
-// api-overhead: what the dispatcher adds on top of serving the JSON itself. GET /api/v1/nodes
-// on a fake cloud of 1,000 VMs (latency 0: the cloud costs nothing) against a bare Express app
-// serving the very answer the dispatcher gave, both in child processes, loaded by autocannon in
-// short rounds that alternate between them (ABBA) so that noise from other work on the machine
-// falls on both.
-import autocannon from 'autocannon';
-import { sqliteDatabase, startBareApp, startDispatcher, withCleanup, type BareChild, type DispatcherChild } from './bench-harness.js';
-import { BenchClient, round } from './bench-http.js';
-import { metric } from './bench-report.js';
-import { fakeCloud, timed, type Scenario } from './bench-scenario.js';
+// api-overhead: GET /api/v1/nodes on a fake cloud of 1,000 VMs against a bare Express app
+// serving the same JSON (bench-versus-bare.ts).
+import { timed, type Scenario } from './bench-scenario.js';
+import { versusBare, type VersusBareOptions } from './bench-versus-bare.js';
 
-export interface ApiOverheadOptions {
-  vms: number;
-  /** Measured seconds per server, split into `rounds` alternating rounds. */
-  seconds: number;
-  rounds: number;
-  connections: number;
-}
+const DEFAULTS: VersusBareOptions = { vms: 1000, seconds: 10, rounds: 5, connections: 8 };
 
-const DEFAULTS: ApiOverheadOptions = { vms: 1000, seconds: 10, rounds: 5, connections: 8 };
-const PATH = '/api/v1/nodes';
-
-export const apiOverhead: Scenario<ApiOverheadOptions> = {
+export const apiOverhead: Scenario<VersusBareOptions> = {
   name: 'api-overhead',
   title: 'GET /api/v1/nodes (1,000 VMs) vs a bare Express app serving the same JSON',
   smoke: { vms: 20, seconds: 1, rounds: 1, connections: 2 },
   run: (options = {}) => timed(apiOverhead, () => run({ ...DEFAULTS, ...options })),
 };
 
-interface Tally {
-  requests: number;
-  seconds: number;
-  cpuMicros: number;
-  rounds: number[];
-}
-
-async function run(o: ApiOverheadOptions) {
-  return withCleanup(async (cleanup) => {
-    const database = cleanup.database(sqliteDatabase());
-    const [dispatcher, bare] = await Promise.all([
-      cleanup.server(
-        startDispatcher({ config: { clouds: [fakeCloud('bench', { preload: { count: o.vms } }, { default: true })] }, databaseUrl: database.url }),
-      ),
-      cleanup.server(startBareApp()),
-    ]);
-    const client = new BenchClient(dispatcher.baseUrl, dispatcher.token, 1);
-    const captured = await client.ok('GET', PATH);
-    client.close();
-    if (captured.body?.nodes?.length !== o.vms) throw new Error(`api-overhead: expected ${o.vms} nodes, got ${captured.body?.nodes?.length}`);
-    await bare.ask('serve', { path: PATH, body: captured.body });
-    const bytes = Buffer.byteLength(JSON.stringify(captured.body));
-
-    const headers = { authorization: `Bearer ${dispatcher.token}` }; // sent to both: same request bytes
-    const load = async (server: Target, seconds: number, tally?: Tally) => {
-      const cpuBefore = await server.cpu();
-      const result = await autocannon({ url: `${server.baseUrl}${PATH}`, connections: o.connections, duration: seconds, headers });
-      const cpu = (await server.cpu()) - cpuBefore;
-      if (result.errors > 0 || result.non2xx > 0) throw new Error(`api-overhead: ${result.errors} errors and ${result.non2xx} non-2xx answers from ${server.baseUrl}`);
-      if (tally) {
-        tally.requests += result['2xx'];
-        tally.seconds += result.duration;
-        tally.cpuMicros += cpu;
-        tally.rounds.push(round(result['2xx'] / result.duration, 1));
-      }
-    };
-    const tallies = { dispatcher: empty(), bare: empty() };
-    const targets = { dispatcher: target(dispatcher), bare: target(bare) };
-    // Warm both (JIT, sockets) before anything is counted.
-    await load(targets.dispatcher, Math.min(1, o.seconds / o.rounds));
-    await load(targets.bare, Math.min(1, o.seconds / o.rounds));
-    const per = o.seconds / o.rounds;
-    for (let r = 0; r < o.rounds; r++) {
-      const order: Array<[Target, Tally]> = [
-        [targets.dispatcher, tallies.dispatcher],
-        [targets.bare, tallies.bare],
-      ];
-      for (const [server, tally] of r % 2 === 0 ? order : order.reverse()) await load(server, per, tally);
-    }
-
-    const rate = (t: Tally) => t.requests / t.seconds;
-    const cpuPer = (t: Tally) => t.cpuMicros / 1000 / t.requests;
-    return {
-      metrics: [
-        metric({ name: 'requests/s', figure: rate(tallies.dispatcher), unit: 'req/s', baseline: rate(tallies.bare), baselineLabel: 'bare express', goal: { on: 'ratio', op: '>=', value: 0.8 } }),
-        metric({ name: 'server CPU per request', figure: cpuPer(tallies.dispatcher), unit: 'ms', baseline: cpuPer(tallies.bare), baselineLabel: 'bare express' }),
-      ],
-      notes: [
-        `${o.rounds} alternating rounds of ${round(per, 1)} s per server, ${o.connections} connections, after 1 s of warm-up each; answers of ${round(bytes / 1024, 0)} KiB.`,
-        'Dispatcher work per request: request id and access log, token lookup in the store, one listVms on the fake, 1,000 v1 nodes presented (SHA-1 uuid each), JSON.',
-        'The bare app serializes the same object per request (res.json), so JSON encoding is in both figures.',
-      ],
-      details: { answerBytes: bytes, dispatcher: tallies.dispatcher, bare: tallies.bare },
-    };
+async function run(o: VersusBareOptions) {
+  const result = await versusBare(o, {
+    url: '/api/v1/nodes',
+    goal: 0.9,
+    check: (body) => {
+      if (body?.nodes?.length !== o.vms) throw new Error(`api-overhead: expected ${o.vms} nodes, got ${body?.nodes?.length}`);
+    },
   });
-}
-
-interface Target {
-  baseUrl: string;
-  cpu(): Promise<number>;
-}
-
-function target(server: DispatcherChild | BareChild): Target {
-  return { baseUrl: server.baseUrl, cpu: () => (server as BareChild).ask('cpu', {}) };
-}
-
-function empty(): Tally {
-  return { requests: 0, seconds: 0, cpuMicros: 0, rounds: [] };
+  result.notes.splice(1, 0, 'Dispatcher work per request: request id and access log, token check, one listVms on the fake, 1,000 v1 nodes presented (SHA-1 uuid each, remembered per VM), JSON.');
+  return result;
 }

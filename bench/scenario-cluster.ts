@@ -7,7 +7,7 @@
 import { sqliteDatabase, startDispatcher, withCleanup } from './bench-harness.js';
 import { BenchClient, round } from './bench-http.js';
 import { metric } from './bench-report.js';
-import { callDelta, fakeCloud, timed, type Scenario } from './bench-scenario.js';
+import { callDelta, fakeCloud, perOperation, timed, type Scenario } from './bench-scenario.js';
 
 export interface ClusterOptions {
   members: number;
@@ -55,6 +55,7 @@ async function run(o: ClusterOptions) {
       metrics: [
         metric({ name: `wall time of a ${o.members}-member cluster create`, figure: elapsedMs, unit: 'ms', baseline: ideal, baselineLabel: 'ideal', goal: { on: 'ratio', op: '<=', value: 1.3 } }),
         metric({ name: 'server CPU per member', figure: cpuPerMember, unit: 'ms', baseline: ideal / o.members, baselineLabel: 'ideal ms/member' }),
+        ...perOperation(calls, 'member', o.members),
       ],
       notes: [
         `ideal = ${o.members} creates / (${o.clouds} clouds × ${o.concurrency} slots) × ${o.latencyMs} ms = ${round(ideal, 0)} ms: create calls only, perfectly packed.`,

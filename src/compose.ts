@@ -89,6 +89,8 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     const instanceId = randomUUID();
     scaleOut = await openScaleOut(config, store, instanceId, logger, storeOptions.schema);
     const { registry } = scaleOut;
+    // Checked tokens are kept in memory; every instance drops them when a token or user changes anywhere.
+    users.cacheTokens(scaleOut.coordinator, store.dialect === 'postgres');
     // Another instance's operations are left alone while its lease runs.
     const operationService = new OperationService({ operations, instanceId, logger, isLive: (owner) => registry.isLive(owner) });
     const idempotency = new IdempotencyStore(store.db, undefined, instanceId);

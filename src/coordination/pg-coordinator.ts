@@ -11,6 +11,10 @@ export interface Coordinator {
   hold(worker: string): Promise<boolean>;
   /** Called when another instance (or this one) changed the operator's settings. */
   onSettingsChanged(listener: () => void): void;
+  /** Called when a user or token changed on any instance (UserStore NOTIFYs \`dispatcher_auth\`). */
+  onAuthChanged(listener: () => void): void;
+  /** Whether changes made by other instances are heard now (false while the LISTEN connection is down). */
+  listening(): boolean;
   close(): Promise<void>;
 }
 
@@ -18,6 +22,8 @@ export interface Coordinator {
 export const LOCAL_COORDINATOR: Coordinator = {
   hold: async () => true,
   onSettingsChanged: () => {},
+  onAuthChanged: () => {},
+  listening: () => true,
   close: async () => {},
 };
 
@@ -26,6 +32,7 @@ export class PgCoordinator implements Coordinator {
   private connecting?: Promise<pg.Client>;
   private readonly held = new Set<string>();
   private readonly listeners: (() => void)[] = [];
+  private readonly authListeners: (() => void)[] = [];
   private closed = false;
 
   constructor(
@@ -57,6 +64,14 @@ export class PgCoordinator implements Coordinator {
     this.listeners.push(listener);
   }
 
+  onAuthChanged(listener: () => void): void {
+    this.authListeners.push(listener);
+  }
+
+  listening(): boolean {
+    return this.client !== undefined && !this.closed;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const client = this.client;
@@ -83,9 +98,12 @@ export class PgCoordinator implements Coordinator {
     const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
     const schema = rows[0]?.schema;
     client.on('notification', (message) => {
-      if (message.channel === 'dispatcher_settings' && message.payload === schema) for (const listener of this.listeners) listener();
+      if (message.payload !== schema) return;
+      if (message.channel === 'dispatcher_settings') for (const listener of this.listeners) listener();
+      if (message.channel === 'dispatcher_auth') for (const listener of this.authListeners) listener();
     });
     await client.query('listen dispatcher_settings');
+    await client.query('listen dispatcher_auth');
     if (this.closed) {
       await client.end();
       throw new Error('coordinator closed');
@@ -93,6 +111,7 @@ export class PgCoordinator implements Coordinator {
     this.client = client;
     // Whatever was missed while disconnected.
     if (this.listeners.length > 0) for (const listener of this.listeners) listener();
+    for (const listener of this.authListeners) listener();
     return client;
   }
 }

@@ -32,8 +32,17 @@ export interface Submitted {
 
 export interface StepRecorder {
   readonly operationId: string;
-  /** Notes a completed step (written to the store before it resolves). */
-  done(step: string, detail?: string): Promise<void>;
+  /**
+   * Notes a completed step (written to the store before it resolves); with `target`, the
+   * operation's target is set in the same write (the VM a create made, in one statement).
+   */
+  done(step: string, detail?: string, target?: string): Promise<void>;
+  /**
+   * Notes a completed step that no recovery depends on, kept in memory and written with the next
+   * write (a step, the target, the operation's end): one commit less where the next write follows
+   * without a cloud call between.
+   */
+  note(step: string, detail?: string): void;
   /** Sets the operation's target (e.g. the VM id once known). */
   target(id: string): Promise<void>;
 }
@@ -242,9 +251,17 @@ export class OperationService {
     let target = initialTarget ?? undefined;
     const recorder: StepRecorder = {
       operationId: id,
-      done: async (step, detail) => {
-        steps.push({ step, state: 'done', at: new Date().toISOString(), ...(detail ? { detail } : {}) });
-        await this.deps.operations.update(id, { steps });
+      done: async (step, detail, value) => {
+        steps.push(stepDone(step, detail));
+        if (value === undefined) {
+          await this.deps.operations.update(id, { steps });
+          return;
+        }
+        target = value;
+        await this.deps.operations.update(id, { steps, target: value });
+      },
+      note: (step, detail) => {
+        steps.push(stepDone(step, detail));
       },
       target: async (value) => {
         target = value;
@@ -284,6 +301,10 @@ export class OperationService {
     void promise.catch(() => undefined).finally(() => this.inFlight.delete(promise));
     return promise;
   }
+}
+
+function stepDone(step: string, detail?: string): OperationStep {
+  return detail ? { step, state: 'done', at: new Date().toISOString(), detail } : { step, state: 'done', at: new Date().toISOString() };
 }
 
 /** The one failure record: the error, and a `failed` step after what was done. */

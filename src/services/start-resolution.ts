@@ -54,8 +54,7 @@ export async function adoptCreated(
   /** Who started it: an adopted VM belongs to its starter like any other (not to admins only). */
   ownerUserId?: number,
 ): Promise<Vm> {
-  await steps.target(vm.id);
-  await steps.done('create', `${vm.id} (found by request id)`);
+  await steps.done('create', `${vm.id} (found by request id)`, vm.id);
   if (await deps.tracker.findNode(cloud.name, { idVm: vm.id })) {
     await steps.done('track', 'already tracked');
     return vm;

@@ -136,7 +136,8 @@ export class VmService {
         if (earlier) return adoptCreated(this.deps, cloud, earlier, request, steps, userId);
       }
       const [image, size] = await Promise.all([this.resolveImage(cloud, request.image), this.resolveSize(cloud, request.size)]);
-      await steps.done('resolve', `image ${image.id}, size ${size.id}`);
+      // The operation row with its request id is the record before the create; this step rides on the next write.
+      steps.note('resolve', `image ${image.id}, size ${size.id}`);
       const requestedAt = new Date();
       let vm: Vm;
       try {
@@ -150,11 +151,11 @@ export class VmService {
         if (!found) throw absentOutcome(cloud, requestId, err, Date.now());
         return adoptCreated(this.deps, cloud, found, request, steps, userId);
       }
-      await steps.target(vm.id);
-      await steps.done('create', vm.id);
+      await steps.done('create', vm.id, vm.id);
       await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt, ownerUserId: userId });
       await this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
-      await steps.done('track', 'FREE');
+      // Written with the operation's end, which follows at once.
+      steps.note('track', 'FREE');
       return vm;
     }));
   }
@@ -197,11 +198,12 @@ export class VmService {
     await steps.done('destroy', vm.id);
     if (wait) {
       const waited = await this.waitUntilGone(cloud, vm.id);
-      await steps.done('gone', `${waited} ms`);
+      // No cloud call follows: a crash from here is finished by destroying again, which finds it gone.
+      steps.note('gone', `${waited} ms`);
     }
     await this.deps.tracker.forget(cloud.name, vm.id);
     await this.deps.lifecycle?.destroyed(cloud.name, vm.id);
-    await steps.done('untrack');
+    steps.note('untrack');
   }
 
   /** Drops the bookkeeping of a VM the cloud no longer has (tracker record, our VM record and flags). */

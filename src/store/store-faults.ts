@@ -22,14 +22,22 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Wraps a dialect so every query's failure is typed; `check` runs before each query (the SQLite file guard). */
-export function faultMappingDialect(inner: Dialect, check: () => void = () => {}): Dialect {
+/** Statements run through a store (transaction control included): what the benchmark counts per operation. */
+export interface StoreCounters {
+  statements: number;
+}
+
+/**
+ * Wraps a dialect so every query's failure is typed; `check` runs before each query (the SQLite
+ * file guard) and `counters` counts them.
+ */
+export function faultMappingDialect(inner: Dialect, check: () => void = () => {}, counters: StoreCounters = { statements: 0 }): Dialect {
   return {
     createAdapter: (): DialectAdapter => inner.createAdapter(),
     createQueryCompiler: (): QueryCompiler => inner.createQueryCompiler(),
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     createIntrospector: (db: Kysely<any>): DatabaseIntrospector => inner.createIntrospector(db),
-    createDriver: (): Driver => new FaultMappingDriver(inner.createDriver(), check),
+    createDriver: (): Driver => new FaultMappingDriver(inner.createDriver(), check, counters),
   };
 }
 
@@ -37,9 +45,11 @@ class MappedConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
     private readonly check: () => void,
+    private readonly counters: StoreCounters,
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    this.counters.statements++;
     return mapped(() => {
       this.check();
       return this.inner.executeQuery<R>(query);
@@ -55,6 +65,7 @@ class FaultMappingDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly check: () => void,
+    private readonly counters: StoreCounters,
   ) {}
 
   init(): Promise<void> {
@@ -62,7 +73,7 @@ class FaultMappingDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new MappedConnection(await mapped(() => this.inner.acquireConnection()), this.check);
+    return new MappedConnection(await mapped(() => this.inner.acquireConnection()), this.check, this.counters);
   }
 
   // Transactions run their statements through the connection given: ours, so they are typed too.

@@ -5,7 +5,7 @@ import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type SqliteDatab
 import pg from 'pg';
 import type { Database } from './store-schema.js';
 import { migrationProvider, ping, type Dialect } from './store-migrations.js';
-import { faultMappingDialect } from './store-faults.js';
+import { faultMappingDialect, type StoreCounters } from './store-faults.js';
 import { checkMarker, fileGuard, prepareSqlitePath, StoreOpenError, writeMarker } from './sqlite-file.js';
 
 export { StoreOpenError } from './sqlite-file.js';
@@ -13,6 +13,8 @@ export { StoreOpenError } from './sqlite-file.js';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** Statements run so far (the benchmark reports them per operation). */
+  readonly counters: StoreCounters;
   ping(): Promise<void>;
   /** Readiness: a real write (a read-only file, a full disk, a lost SQLite file all fail it). */
   writeProbe(): Promise<void>;
@@ -28,11 +30,13 @@ export interface StoreOptions {
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const sqlite = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length), options.initialise ?? false) : undefined;
-  const db = sqlite ? sqlite.db : await openPostgres(url, options.schema);
+  const counters: StoreCounters = { statements: 0 };
+  const sqlite = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length), options.initialise ?? false, counters) : undefined;
+  const db = sqlite ? sqlite.db : await openPostgres(url, counters, options.schema);
   const store: Store = {
     db,
     dialect,
+    counters,
     ping: () => ping(db),
     async writeProbe() {
       const lost = sqlite?.guard?.gone();
@@ -56,7 +60,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   return store;
 }
 
-function openSqlite(path: string, initialise: boolean): { db: Kysely<Database>; file?: string; guard?: ReturnType<typeof fileGuard> } {
+function openSqlite(path: string, initialise: boolean, counters: StoreCounters): { db: Kysely<Database>; file?: string; guard?: ReturnType<typeof fileGuard> } {
   const memory = path === ':memory:';
   const file = memory ? undefined : prepareSqlitePath(path);
   if (file) checkMarker(file, initialise);
@@ -71,7 +75,7 @@ function openSqlite(path: string, initialise: boolean): { db: Kysely<Database>; 
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const guard = file ? fileGuard(file) : undefined;
-  const dialect = faultMappingDialect(new SqliteDialect({ database: withStatementCache(database) }), guard?.check);
+  const dialect = faultMappingDialect(new SqliteDialect({ database: withStatementCache(database) }), guard?.check, counters);
   return { db: new Kysely<Database>({ dialect }), file, guard };
 }
 
@@ -97,7 +101,7 @@ function withStatementCache(database: SqliteDatabase.Database, max = 500): Kysel
   };
 }
 
-async function openPostgres(url: string, schema?: string): Promise<Kysely<Database>> {
+async function openPostgres(url: string, counters: StoreCounters, schema?: string): Promise<Kysely<Database>> {
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
     const admin = new pg.Client({ connectionString: url });
@@ -113,7 +117,7 @@ async function openPostgres(url: string, schema?: string): Promise<Kysely<Databa
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  return new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool })) });
+  return new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool }), undefined, counters) });
 }
 
 async function currentSchema(db: Kysely<Database>): Promise<string> {

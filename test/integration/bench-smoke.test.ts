@@ -39,6 +39,7 @@ function figure(result: ScenarioResult, prefix: string): number {
 /** Checks that hold at any size and on any machine (counts and orders of magnitude, not speed). */
 const SANE: Record<string, (r: ScenarioResult) => void> = {
   'api-overhead': (r) => assert.ok(figure(r, 'requests/s') > 1),
+  'v2-list': (r) => assert.ok(figure(r, 'requests/s') > 1),
   'lookup-scaling': (r) => {
     assert.equal(figure(r, 'lookup calls per stop'), 1);
     assert.equal(figure(r, 'lookup calls per release'), 1);

@@ -127,4 +127,22 @@ describe('scale-out: three instances, one PostgreSQL', { skip }, () => {
     // The fallback re-read is 10 minutes away: only the NOTIFY can make this. 5 s is a generous bound for a loaded machine.
     assert.ok(elapsed < 5_000, `B refused ${elapsed} ms after the disable`);
   });
+
+  it('a token revoked through instance A fails at once on A and, though B checked it before, on B as soon as the NOTIFY lands', async (t) => {
+    const made = await on(0).api('POST', '/api/v2/admin/users', { username: 'revoked-user', password: 'revoked-user-password', role: 'user' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const login = await fetch(`${on(0).base}/api/v2/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'revoked-user', password: 'revoked-user-password' }) });
+    const token = ((await login.json()) as { token: string }).token;
+    const call = (i: number, method = 'GET', path = '/api/v2/clouds') => fetch(`${on(i).base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    // Checked (and so kept in memory) on both instances first.
+    for (const i of [0, 1, 0, 1]) assert.equal((await call(i)).status, 200);
+    const revokedAt = Date.now();
+    assert.equal((await call(0, 'DELETE', '/api/v2/auth/tokens/current')).status, 204);
+    assert.equal((await call(0)).status, 401, 'the revoking instance refuses the token at once');
+    await waitFor('instance B to refuse the revoked token', async () => (await call(1)).status === 401, 10_000, 5);
+    const elapsed = Date.now() - revokedAt;
+    // No periodic re-read exists: only the NOTIFY (or a lost LISTEN connection, which turns the cache off) makes this.
+    assert.ok(elapsed < 5_000, `B refused the token ${elapsed} ms after the revocation`);
+    t.diagnostic(`instance B refused the revoked token ${elapsed} ms after the revocation was sent (revocation request included)`);
+  });
 });

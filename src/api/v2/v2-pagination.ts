@@ -67,13 +67,31 @@ export async function pageFrom<T>(
   return { items, next: found.length > options.limit ? encodeCursor(keyOf(items[items.length - 1]), digest) : null };
 }
 
-/** One page of `items` (sorted here by `keyOf`) after the cursor. */
+/**
+ * One page of `items` (ordered here by `keyOf`) after the cursor. The list is read once, keeping
+ * only the first `limit` + 1 in order (the one past the page says whether a next exists): a page
+ * of 100 out of 10,000 without sorting them all, and one key made per item, not per comparison.
+ * Equal keys keep their order in `items`, as a stable sort would.
+ */
 export function paginate<T>(items: T[], keyOf: (item: T) => SortKey, options: { limit: number; next?: string; filters: Record<string, unknown> }): Page<T> {
   const digest = filterDigest(options.filters);
   const after = options.next === undefined ? undefined : decodeCursor(options.next, digest);
-  const sorted = [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-  const rest = after ? sorted.filter((item) => compareKeys(keyOf(item), after) > 0) : sorted;
-  const page = rest.slice(0, options.limit);
-  const more = rest.length > options.limit;
-  return { items: page, next: more ? encodeCursor(keyOf(page[page.length - 1]), digest) : null };
+  const { limit } = options;
+  const kept: { item: T; key: SortKey }[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    if (after && compareKeys(key, after) <= 0) continue;
+    if (kept.length > limit && compareKeys(key, kept[limit].key) >= 0) continue;
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareKeys(kept[mid].key, key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    kept.splice(lo, 0, { item, key });
+    if (kept.length > limit + 1) kept.pop();
+  }
+  const page = kept.slice(0, limit);
+  return { items: page.map((entry) => entry.item), next: kept.length > limit ? encodeCursor(page[page.length - 1].key, digest) : null };
 }

@@ -128,7 +128,7 @@ export class FakeDriver implements Driver {
     const now = Date.now();
     const fails = image.failBoot === true || this.random() < this.faults.bootFailureRate;
     const record: FakeVm = {
-      vm: {
+      vm: frozenVm({
         id: randomUUID(),
         name: request.name,
         state: 'pending',
@@ -139,7 +139,7 @@ export class FakeDriver implements Driver {
         createdAt: new Date(now).toISOString(),
         metadata: { ...request.metadata, ...ownershipMetadata(this.cloudName, request.requestId, new Date(now)) },
         extra: { size: request.sizeId, image: request.imageId, keyName: request.keyName ?? null },
-      },
+      }),
       requestId: request.requestId,
       transition: fails
         ? { to: 'error', at: now + this.options.bootDelayMs, fault: `No valid host was found for image ${image.name}` }
@@ -153,13 +153,13 @@ export class FakeDriver implements Driver {
       throw new DispatcherError('provider-fault', 'fake cloud: connection reset before the answer arrived', { code: 'ECONNRESET' });
     }
     if (this.faults.answerDelayMs > 0) await pauseUnlessAborted(this.faults.answerDelayMs, signal);
-    return { ...record.vm };
+    return record.vm;
   }
 
   async destroyVm(id: string, signal?: AbortSignal): Promise<void> {
     await this.call('destroyVm', signal);
     const record = this.live(id);
-    record.vm.state = 'stopping';
+    record.vm = frozenVm({ ...record.vm, state: 'stopping' });
     record.transition = { to: 'terminated', at: Date.now() + this.options.destroyDelayMs };
     this.settle(record, Date.now());
     this.persist();
@@ -285,21 +285,20 @@ export class FakeDriver implements Driver {
     this.byName.clear();
     this.byRequestId.clear();
     this.serial = saved.serial;
-    for (const stored of saved.vms) this.insert(stored);
+    for (const stored of saved.vms) this.insert({ ...stored, vm: frozenVm(stored.vm) });
   }
 
   private count(operation: string): void {
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
   }
 
-  /** Applies a due transition; returns a copy of the VM, or null once it is gone. */
+  /** Applies a due transition; returns the VM (frozen: shared with every caller), or null once it is gone. */
   private settle(record: FakeVm, now: number): Vm | null {
     const t = record.transition;
     if (t && now >= t.at) {
       record.transition = undefined;
-      record.vm.state = t.to;
-      if (t.fault) record.vm.fault = t.fault;
-      if (t.to === 'running' && record.vm.publicIps.length === 0) record.vm.publicIps = [this.nextPublicIp()];
+      const publicIps = t.to === 'running' && record.vm.publicIps.length === 0 ? [this.nextPublicIp()] : record.vm.publicIps;
+      record.vm = frozenVm({ ...record.vm, state: t.to, publicIps, ...(t.fault ? { fault: t.fault } : {}) });
       if (t.to === 'terminated') {
         this.remove(record);
         this.persist();
@@ -307,7 +306,7 @@ export class FakeDriver implements Driver {
       }
       this.persist();
     }
-    return { ...record.vm, metadata: { ...record.vm.metadata }, extra: { ...record.vm.extra } };
+    return record.vm;
   }
 
   private live(id: string): FakeVm {
@@ -320,7 +319,7 @@ export class FakeDriver implements Driver {
     if (!from.includes(record.vm.state)) {
       throw new DispatcherError('conflict', `vm ${record.vm.id} is ${record.vm.state}, not ${from.join(' or ')}`, { code: 'IncorrectState' });
     }
-    record.vm.state = via;
+    record.vm = frozenVm({ ...record.vm, state: via });
     record.transition = { to, at: Date.now() + this.options.stopDelayMs };
     this.persist();
   }
@@ -350,7 +349,7 @@ export class FakeDriver implements Driver {
     const size = this.options.sizes[0];
     const requestId = `preload-${i}`;
     return {
-      vm: {
+      vm: frozenVm({
         id: randomUUID(),
         name: `${this.options.preload.namePrefix}-${i}`,
         state: 'running',
@@ -361,7 +360,7 @@ export class FakeDriver implements Driver {
         createdAt: new Date().toISOString(),
         metadata: ownershipMetadata(this.cloudName, requestId),
         extra: { size: size.id, image: image.id, keyName: null },
-      },
+      }),
       requestId,
       ports: new Set(),
     };
@@ -376,6 +375,19 @@ export class FakeDriver implements Driver {
     const n = this.serial;
     return `203.0.${(n >> 8) & 255}.${n & 255}`;
   }
+}
+
+/**
+ * A VM as the fake keeps it: never changed in place (a change stores a new object), so it is
+ * handed out as is instead of copied per call — 10,000 copies per listing were most of a list's
+ * cost — and frozen so that a caller changing what a cloud answered fails loudly.
+ */
+function frozenVm(vm: Vm): Vm {
+  Object.freeze(vm.metadata);
+  if (vm.extra) Object.freeze(vm.extra);
+  Object.freeze(vm.publicIps);
+  Object.freeze(vm.privateIps);
+  return Object.freeze(vm);
 }
 
 function portKey(rule: PortRule): string {
