@@ -3,7 +3,7 @@
 import Joi from 'joi';
 import { CAPABILITIES } from '../../domain/capabilities.js';
 import { IMAGE_STATES, VM_STATES } from '../../domain/vm-model.js';
-import { OPERATION_STATES } from '../../store/operation-store.js';
+import { OPERATION_STATES } from '../../domain/operation-model.js';
 import { ROLES } from '../../store/user-store.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
 import { metadata, safeText } from '../http/name-schemas.js';

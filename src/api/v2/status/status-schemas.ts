@@ -1,7 +1,7 @@
 // The shapes of /api/v2/status (one source for the spec and the example checks).
 import Joi from 'joi';
 import { FINDING_KINDS, RESOLUTIONS } from '../../../store/finding-store.js';
-import { OPERATION_STATES } from '../../../store/operation-store.js';
+import { OPERATION_STATES } from '../../../domain/operation-model.js';
 
 const isoTime = Joi.string().isoDate();
 const int = Joi.number().integer();
