@@ -5,7 +5,8 @@ import Joi from 'joi';
 import { DispatcherError } from '../../domain/errors.js';
 import type { VmRef } from '../../services/vm-service.js';
 import type { CloudConnection } from '../../pool/cloud-connection.js';
-import { ok, v1Route, withCloud, type CloudParams, type V1Route } from './v1-context.js';
+import type { AuthenticatedUser } from '../http/request-context.js';
+import { ok, v1Route, withCloud, type CloudParams, type V1Context, type V1Route } from './v1-context.js';
 import { EMULATED, emulatedNode, presentNode } from './v1-presenters.js';
 import * as schemas from './v1-schemas.js';
 
@@ -74,48 +75,50 @@ const stop = (path: string, deprecated: boolean): V1Route[] =>
     [{ summary: 'Emulated stop', body: { node: '-fake_id-', emulate: true }, status: 200 }],
   );
 
-const assign = withCloud(
-  v1Route<CloudParams, never, AssignBody>({
-    method: 'put',
-    path: '/vm/action/assign',
-    operationId: 'assignVm',
+type TrackerRun = (ctx: V1Context, cloud: CloudConnection, body: AssignBody, user: AuthenticatedUser | undefined) => Promise<Record<string, unknown>>;
+
+const TRACKER_ACTIONS: Record<'assign' | 'release', { summary: string; body: Joi.ObjectSchema; example: NodeRefBody & Partial<AssignBody>; run: TrackerRun }> = {
+  assign: {
     summary: 'Assign a FREE node to a user',
-    tags: ['assignment'],
-    auth: 'user',
-    request: { body: schemas.assignBody },
-    responses: { 200: { description: `The tracker's answer.`, schema: schemas.trackerResult, example: EMULATED.assign }, ...schemas.errors(400, 401, 404, 409, 501, 502, 504) },
-    async handler({ ctx, params, body, user }) {
-      const cloud = ctx.pool.resolve(params.cloud);
-      nodeRef(body);
-      if (schemas.isTruthy(body.emulate)) return { status: 200, body: EMULATED.assign };
+    body: schemas.assignBody,
+    example: { node: '-fake_id-', user: 'alice', vm_type: 'worker', emulate: true },
+    async run(ctx, cloud, body, user) {
       ctx.ownership.checkAssignee(user, body.user);
       const ref = await ctx.ownership.vmRef(user, cloud, nodeRef(body));
-      return ok({ ...(await ctx.assignments.assign(cloud, { ...ref, user: body.user, vmType: body.vm_type })) });
+      return { ...(await ctx.assignments.assign(cloud, { ...ref, user: body.user, vmType: body.vm_type })) };
     },
-  }),
-  [{ summary: 'Emulated assign', body: { node: '-fake_id-', user: 'alice', vm_type: 'worker', emulate: true }, status: 200 }],
-);
-
-const release = withCloud(
-  v1Route<CloudParams, never, NodeRefBody>({
-    method: 'put',
-    path: '/vm/action/release',
-    operationId: 'releaseVm',
+  },
+  release: {
     summary: 'Release a node: un-assign, delete, wait until gone',
-    tags: ['assignment'],
-    auth: 'user',
-    request: { body: schemas.releaseBody },
-    responses: { 200: { description: `The tracker's answer.`, schema: schemas.trackerResult, example: EMULATED.release }, ...schemas.errors(400, 401, 404, 409, 501, 502, 504) },
-    async handler({ ctx, params, body, user }) {
-      const cloud = ctx.pool.resolve(params.cloud);
-      nodeRef(body);
-      if (schemas.isTruthy(body.emulate)) return { status: 200, body: EMULATED.release };
+    body: schemas.releaseBody,
+    example: { node: '-fake_id-', emulate: true },
+    async run(ctx, cloud, body, user) {
       const ref = await ctx.ownership.vmRef(user, cloud, nodeRef(body));
-      return ok({ ...(await ctx.assignments.release(cloud, ref, user?.id)) });
+      return { ...(await ctx.assignments.release(cloud, ref, user?.id)) };
     },
-  }),
-  [{ summary: 'Emulated release', body: { node: '-fake_id-', emulate: true }, status: 200 }],
-);
+  },
+};
+
+const trackerAction = (action: 'assign' | 'release'): V1Route[] =>
+  withCloud(
+    v1Route<CloudParams, never, AssignBody>({
+      method: 'put',
+      path: `/vm/action/${action}`,
+      operationId: `${action}Vm`,
+      summary: TRACKER_ACTIONS[action].summary,
+      tags: ['assignment'],
+      auth: 'user',
+      request: { body: TRACKER_ACTIONS[action].body },
+      responses: { 200: { description: `The tracker's answer.`, schema: schemas.trackerResult, example: EMULATED[action] }, ...schemas.errors(400, 401, 404, 409, 501, 502, 504) },
+      async handler({ ctx, params, body, user }) {
+        const cloud = ctx.pool.resolve(params.cloud);
+        nodeRef(body);
+        if (schemas.isTruthy(body.emulate)) return { status: 200, body: EMULATED[action] };
+        return ok(await TRACKER_ACTIONS[action].run(ctx, cloud, body, user));
+      },
+    }),
+    [{ summary: `Emulated ${action}`, body: TRACKER_ACTIONS[action].example, status: 200 }],
+  );
 
 const firewall = (which: 'open' | 'close'): V1Route[] =>
   withCloud(
@@ -140,5 +143,5 @@ const firewall = (which: 'open' | 'close'): V1Route[] =>
 
 /** In the order of /openapi/v1.json's operations on a shared path (start before stop on /vm/start). */
 export function v1VmRoutes(): V1Route[] {
-  return [...start('/vm/start', false), ...start('/vm/stop', true), ...stop('/vm/stop', false), ...stop('/vm/start', true), ...assign, ...release, ...firewall('open'), ...firewall('close')];
+  return [...start('/vm/start', false), ...start('/vm/stop', true), ...stop('/vm/stop', false), ...stop('/vm/start', true), ...trackerAction('assign'), ...trackerAction('release'), ...firewall('open'), ...firewall('close')];
 }
