@@ -3,8 +3,8 @@
 import Joi from 'joi';
 import type { ResponseSpec } from '../openapi/route-spec.js';
 import { metadata, safeText } from '../http/name-schemas.js';
+import { cidr, text } from '../http/primitive-schemas.js';
 
-const text = Joi.string().min(1).max(255);
 /** The original docs sent "True" as a string; any of these spellings counts as true. */
 const truthy = Joi.alternatives(Joi.boolean(), Joi.string().max(10));
 
@@ -39,9 +39,7 @@ export const firewallBody = Joi.object({
   ...nodeRef,
   port: Joi.number().integer().min(1).max(65535).required(),
   protocol: Joi.string().valid('tcp', 'udp', 'icmp').default('tcp'),
-  cidr: Joi.string()
-    .pattern(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, 'CIDR')
-    .default('0.0.0.0/0'),
+  cidr: cidr.default('0.0.0.0/0'),
 });
 
 export const ok = Joi.string().valid('ok').required();
