@@ -4,12 +4,10 @@
 // tables, columns (type, nullability, default), indexes and triggers.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, sql } from 'kysely';
+import type { Dialect, MigrationDb as Db } from '../../src/store/store-dialect.js';
 import { migrationProvider, migrations } from '../../src/store/store-migrations.js';
 import { storeBackends, type TestStore } from '../support/store-backends.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
 
 interface Snapshot {
   tables: Record<string, string[]>;
@@ -17,7 +15,7 @@ interface Snapshot {
   triggers: string[];
 }
 
-async function snapshot(db: Db, dialect: 'sqlite' | 'postgres', schema: string | undefined): Promise<Snapshot> {
+async function snapshot(db: Db, dialect: Dialect, schema: string | undefined): Promise<Snapshot> {
   const tables = (await db.introspection.getTables()).filter((t) => dialect === 'sqlite' || t.schema === schema);
   const columns = Object.fromEntries(
     tables
