@@ -22,17 +22,24 @@ function nodeRef(body: NodeRefBody): VmRef {
   return { node: body.node, hostname: body.hostname };
 }
 
-// The original served start and stop from one view: POST created and PUT destroyed on both paths.
+/**
+ * The original served start and stop from one view: POST created and PUT destroyed on both paths
+ * (the other path's spelling is documented deprecated).
+ */
+const view = (method: 'post' | 'put', path: string, deprecated: boolean, operationId: string, summary: string) => ({
+  method,
+  path,
+  operationId: deprecated ? `${operationId}Via${path === '/vm/start' ? 'Start' : 'Stop'}Path` : operationId,
+  summary: deprecated ? `${summary} (the original served ${method === 'post' ? 'start on the stop' : 'stop on the start'} path too)` : summary,
+  tags: ['vm'],
+  auth: 'user' as const,
+  deprecated,
+});
+
 const start = (path: string, deprecated: boolean): V1Route[] =>
   withCloud(
     v1Route<CloudParams, never, StartBody>({
-      method: 'post',
-      path,
-      operationId: deprecated ? 'startVmViaStopPath' : 'startVm',
-      summary: deprecated ? 'Start a VM (the original served start on the stop path too)' : 'Start a VM',
-      tags: ['vm'],
-      auth: 'user',
-      deprecated,
+      ...view('post', path, deprecated, 'startVm', 'Start a VM'),
       request: { body: schemas.startBody },
       responses: {
         200: {
@@ -55,13 +62,7 @@ const start = (path: string, deprecated: boolean): V1Route[] =>
 const stop = (path: string, deprecated: boolean): V1Route[] =>
   withCloud(
     v1Route<CloudParams, never, NodeRefBody>({
-      method: 'put',
-      path,
-      operationId: deprecated ? 'stopVmViaStartPath' : 'stopVm',
-      summary: deprecated ? 'Delete a VM (the original served stop on the start path too)' : 'Delete a VM',
-      tags: ['vm'],
-      auth: 'user',
-      deprecated,
+      ...view('put', path, deprecated, 'stopVm', 'Delete a VM'),
       request: { body: schemas.stopBody },
       responses: { 200: { description: 'Deleted.', schema: schemas.resultOnly, example: EMULATED.stop }, ...schemas.errors(400, 401, 404, 501, 502, 504) },
       async handler({ ctx, params, body, user }) {
