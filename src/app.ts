@@ -1,7 +1,7 @@
 // createApp: the Express app without listen(), so tests and main share it.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { toDispatcherError } from './domain/errors.js';
-import { v1Router } from './api/v1/v1-router.js';
+import { v1Api } from './api/v1/v1-router.js';
 import { v1ErrorHandler } from './api/v1/v1-envelope.js';
 import { v2Api } from './api/v2/v2-router.js';
 import { v2ProblemHandler } from './api/v2/v2-problem.js';
@@ -44,20 +44,17 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   app.use(metricsRoute({ metrics, auth: services.auth, scrapeToken: () => config.metrics.token }));
 
   const authenticator = createAuthenticator(services.auth);
-  app.use(
-    '/api/v1',
-    jsonBody(config.server.bodyLimitBytes),
-    v1Router({
-      pool: services.pool,
-      vms: services.vms,
-      assignments: services.assignments,
-      ownership: services.ownership,
-      auth: services.auth,
-      authenticate: authenticator({ required: config.auth.required, legacySpellings: true }),
-      integerStates: config.v1.integerStates,
-    }),
-    v1ErrorHandler(), // errors raised before the router (body parsing) get the v1 envelope too
-  );
+  const v1 = v1Api({
+    pool: services.pool,
+    vms: services.vms,
+    assignments: services.assignments,
+    ownership: services.ownership,
+    auth: services.auth,
+    authenticate: authenticator({ required: config.auth.required, legacySpellings: true }),
+    integerStates: config.v1.integerStates,
+  });
+  // The trailing error handler answers body-parser failures in v1's envelope too.
+  app.use('/api/v1', jsonBody(config.server.bodyLimitBytes), v1.router, v1ErrorHandler());
   const v2 = v2Api({
     services,
     config,
@@ -70,7 +67,7 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   app.use(
     docsRoutes([
       { name: 'v2', document: () => v2OpenApi(v2.routes, VERSION) },
-      { name: 'v1', document: () => v1OpenApi(VERSION) },
+      { name: 'v1', document: () => v1OpenApi(v1.routes, VERSION) },
     ]),
   );
   app.use(uiRoutes()); // the dashboard, a client of /api/v2 like any other

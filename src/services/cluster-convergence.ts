@@ -9,7 +9,8 @@ import { DispatcherError, isDispatcherError, toDispatcherError } from '../domain
 import type { Tracker } from '../cistern/tracker.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import { BUSY_STATUSES, type Cluster, type ClusterMember, type ClusterStatus, type ClusterStore } from '../store/cluster-store.js';
-import { UNFINISHED_STATES, type OperationStore } from '../store/operation-store.js';
+import { UNFINISHED_STATES } from '../domain/operation-model.js';
+import type { OperationStore } from '../store/operation-store.js';
 import { UnresolvedOutcome, type StepRecorder } from './operation-service.js';
 import type { Placement } from './placement-policy.js';
 import { PlacementService, type Placer } from './placement-service.js';

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
-import { UNFINISHED_STATES, type Operation, type OperationError, type OperationFilter, type OperationStep, type OperationStore } from '../store/operation-store.js';
+import { UNFINISHED_STATES } from '../domain/operation-model.js';
+import type { Operation, OperationError, OperationFilter, OperationStep, OperationStore } from '../store/operation-store.js';
 
 export interface SubmitInput {
   kind: string;

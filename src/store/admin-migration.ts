@@ -1,11 +1,8 @@
 // Migration 0004_admin: what operators change at run time (cloud overrides, aliases, user limits,
 // VM flags), the VM creations the metrics are computed from, and the audit log. Kept in its own
 // module so store-migrations.ts only names it.
-import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './store-migrations.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import type { Migration } from 'kysely';
+import { idColumn, serialId, type Dialect, type MigrationDb as Db } from './store-dialect.js';
 
 export function adminMigration(dialect: Dialect): Migration {
   return {
@@ -68,9 +65,7 @@ export function adminMigration(dialect: Dialect): Migration {
       await db.schema.createIndex('vm_records_open').on('vm_records').columns(['ended_at', 'cloud']).execute();
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
-          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-        )
+        .addColumn('id', serialId(dialect), idColumn(dialect))
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('actor_id', 'integer')

@@ -2,10 +2,8 @@
 // template), their members (one row per VM the cluster asked for, written with its request id
 // BEFORE the start is sent, so a crash mid-create resumes without a duplicate), and the images
 // the dispatcher saved from VMs (only those may be deleted through the API).
-import type { Kysely, Migration } from 'kysely';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import type { Migration } from 'kysely';
+import type { MigrationDb as Db } from './store-dialect.js';
 
 export function clustersMigration(): Migration {
   return {

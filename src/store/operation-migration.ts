@@ -2,10 +2,8 @@
 // instance id the scale-out work will lease) and the cloud request id of the create it sends
 // (`request_id`, stored before the cloud is called, so an unknown outcome can be looked up).
 // Idempotency keys name their owner too, so a restart frees only the keys of dead processes.
-import type { Kysely, Migration } from 'kysely';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import type { Migration } from 'kysely';
+import type { MigrationDb as Db } from './store-dialect.js';
 
 export function durableOperationsMigration(): Migration {
   return {

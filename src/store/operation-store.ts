@@ -3,11 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OperationsTable } from './store-schema.js';
+import { OPERATION_STATES, UNFINISHED_STATES, type OperationState } from '../domain/operation-model.js';
 
-export const OPERATION_STATES = ['queued', 'running', 'succeeded', 'failed', 'interrupted'] as const;
-export type OperationState = (typeof OPERATION_STATES)[number];
-/** The states an operation can leave: every write is conditional on them, so a final state is final. */
-export const UNFINISHED_STATES = ['queued', 'running'] as const satisfies OperationState[];
 
 export interface OperationStep {
   step: string;

@@ -6,11 +6,8 @@
 // every instance. `worker_holders`: which instance last took each singleton worker's advisory lock.
 // On PostgreSQL a trigger NOTIFYs `dispatcher_settings` (payload: the schema) on every change of
 // the operator's settings, so every instance re-reads them at once.
-import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './store-migrations.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import { sql, type Migration } from 'kysely';
+import type { Dialect, MigrationDb as Db } from './store-dialect.js';
 
 const SETTINGS_TABLES = ['cloud_overrides', 'cloud_aliases', 'user_limits'];
 

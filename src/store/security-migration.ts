@@ -1,10 +1,6 @@
 // 0007_security: the store-backed login throttle (shared by every instance and both API
 // versions), the readiness write probe's row, and the owner of each VM the dispatcher starts.
-import type { Kysely } from 'kysely';
-import type { Dialect } from './store-migrations.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import type { Dialect, MigrationDb as Db } from './store-dialect.js';
 
 export function securityMigration(_dialect: Dialect) {
   return {

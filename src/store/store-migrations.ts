@@ -1,27 +1,13 @@
 // Plain up/down migrations, run at start under Kysely's migration lock (safe with several
 // instances over one PostgreSQL). New migrations are appended, never edited.
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Migration, type MigrationProvider } from 'kysely';
 import { adminMigration } from './admin-migration.js';
 import { vmIdentityMigration } from './vm-identity-migration.js';
 import { clustersMigration } from './cluster-migration.js';
 import { durableOperationsMigration } from './operation-migration.js';
 import { securityMigration } from './security-migration.js';
 import { scaleOutMigration } from './scale-out-migration.js';
-
-export type Dialect = 'sqlite' | 'postgres';
-
-/** An auto-increment integer primary key, spelled per dialect. */
-function serialId(dialect: Dialect) {
-  return dialect === 'postgres' ? ('serial' as const) : ('integer' as const);
-}
-
-function idColumn(dialect: Dialect) {
-  return (col: import('kysely').ColumnDefinitionBuilder) =>
-    dialect === 'postgres' ? col.primaryKey() : col.primaryKey().autoIncrement();
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import { idColumn, serialId, type Dialect, type MigrationDb as Db } from './store-dialect.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {

@@ -4,7 +4,8 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import type { Database } from './store-schema.js';
-import { migrationProvider, ping, type Dialect } from './store-migrations.js';
+import { migrationProvider, ping } from './store-migrations.js';
+import type { Dialect } from './store-dialect.js';
 import { faultMappingDialect, type StoreCounters } from './store-faults.js';
 import { checkMarker, fileGuard, prepareSqlitePath, StoreOpenError, writeMarker } from './sqlite-file.js';
 

@@ -5,10 +5,8 @@
 // (adopted, destroyed, forgotten) says what became of the VM until retention purges it.
 // VM flags (retiring) were always keyed (cloud, id_vm) but read by hostname; they are read by
 // id now, so the hostname index goes.
-import type { Kysely, Migration } from 'kysely';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Db = Kysely<any>;
+import type { Migration } from 'kysely';
+import type { MigrationDb as Db } from './store-dialect.js';
 
 export const vmIdentityMigration: Migration = {
   async up(db: Db) {

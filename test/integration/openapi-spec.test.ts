@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { v1RouteDocs } from '../../src/api/v1/v1-openapi.js';
+import { v1Routes } from '../../src/api/v1/v1-routes.js';
 import { EXAMPLE } from '../../src/api/v2/v2-examples.js';
 import { v2Routes } from '../../src/api/v2/v2-routes.js';
 import type { RouteDoc, RouteExample } from '../../src/api/openapi/route-spec.js';
@@ -14,7 +14,7 @@ import { concretePath, routedPaths } from '../support/route-probe.js';
 import { waitFor } from '../support/wait-for.js';
 
 const APIS = [
-  { name: 'v1', base: '/api/v1', routes: () => v1RouteDocs() as RouteDoc[] },
+  { name: 'v1', base: '/api/v1', routes: () => v1Routes() as RouteDoc[] },
   { name: 'v2', base: '/api/v2', routes: () => v2Routes() as RouteDoc[] },
 ];
 /** Served outside the two APIs (the dashboard at /ui is a client of v2); everything else under /api/ must be documented. */

@@ -93,6 +93,14 @@ describe('API v1 basics', () => {
     assertEnvelope(await app.request('GET', '/api/v1/vm/start'), 501, 'Not implemented');
     assertEnvelope(await app.request('PUT', '/api/v1/vm/action/hibernate', {}), 501, 'Not implemented');
     assertEnvelope(await app.request('GET', '/api/v1/vm/action/assign'), 501, 'Not implemented');
+    // Every path with the optional cloud segment answers an unsupported method the same with and
+    // without it (/vm/status/<cloud> answered 404 before v1 was declared like v2).
+    assertEnvelope(await app.request('POST', '/api/v1/vm/status', {}), 501, 'Not implemented');
+    assertEnvelope(await app.request('POST', '/api/v1/vm/status/default', {}), 501, 'Not implemented');
+    assertEnvelope(await app.request('DELETE', '/api/v1/nodes/default'), 501, 'Not implemented');
+    // Another method on a path needs a token first, like the path's own routes; on public paths it does not.
+    assertEnvelope(await app.request('DELETE', '/api/v1/cloud', undefined, { authorization: '' }), 401);
+    assertEnvelope(await app.request('DELETE', '/api/v1/auth', undefined, { authorization: '' }), 501, 'Not implemented');
   });
 
   it('refuses malformed JSON and bodies over the limit in the envelope', async () => {

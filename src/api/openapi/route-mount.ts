@@ -1,11 +1,12 @@
 // Builds an Express router from route declarations: authentication by the route's `auth`,
 // validation from its joi schemas, the idempotency hook around `idempotent` routes, and the
-// handler's Reply written out. Paths declared with some methods answer others with 405.
+// handler's Reply written out. Paths declared with some methods answer others with 405 (or the
+// API's own answer: v1 says 501 in its envelope).
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type Joi from 'joi';
 import { DispatcherError } from '../../domain/errors.js';
 import { requireRole } from '../http/auth-middleware.js';
-import { expressPath, type Reply, type Route, type RouteDoc } from './route-spec.js';
+import { expressPath, type Reply, type Route, type RouteAuth, type RouteDoc } from './route-spec.js';
 
 /** An HTTP answer the error kinds table has no kind for (405); problem handlers present it like a DispatcherError. */
 export class HttpStatusError extends Error {
@@ -28,9 +29,18 @@ export interface MountOptions<Ctx> {
   /** The bearer authenticator for routes whose auth is not 'public'. */
   authenticate: RequestHandler;
   idempotency?: IdempotencyHook;
+  /** Validates one part of a request; default validatePart. v1 words failures as the original did (the first one only). */
+  validate?: PartValidator;
+  /**
+   * Answers a declared path's other methods instead of 405 with Allow. It is mounted right after
+   * the path's last route and guarded like the path's most open route, so a later, wider path (v1's
+   * catch-all `/:action`) cannot take the request and a method alone tells a caller nothing more.
+   */
+  unmatchedMethod?: RequestHandler;
 }
 
-type Where = 'params' | 'query' | 'headers' | 'body';
+export type Where = 'params' | 'query' | 'headers' | 'body';
+export type PartValidator = (where: Where, schema: Joi.Schema, value: unknown) => unknown;
 
 export function validatePart(where: Where, schema: Joi.Schema, value: unknown): unknown {
   const { value: out, error } = schema.validate(value, {
@@ -61,7 +71,7 @@ export function mountRoutes<Ctx>(routes: readonly Route<Ctx>[], options: MountOp
   const router = Router();
   const methodsByPath = new Map<string, Set<string>>();
   const seen = new Set<string>();
-  for (const route of routes) {
+  routes.forEach((route, index) => {
     const id = `${route.method} ${route.path}`;
     if (seen.has(id)) throw new Error(`route declared twice: ${id}`);
     seen.add(id);
@@ -69,8 +79,13 @@ export function mountRoutes<Ctx>(routes: readonly Route<Ctx>[], options: MountOp
     const methods = methodsByPath.get(path) ?? new Set<string>();
     methods.add(route.method.toUpperCase());
     methodsByPath.set(path, methods);
-    router[route.method](path, ...guards(route, options), ...(route.middleware?.(options.context) ?? []), handle(route, options));
-  }
+    router[route.method](path, ...guards(route.auth, options), ...(route.middleware?.(options.context) ?? []), handle(route, options));
+    if (options.unmatchedMethod && !routes.slice(index + 1).some((later) => later.path === route.path)) {
+      const onPath = routes.filter((r) => r.path === route.path);
+      router.all(path, ...guards(mostOpen(onPath.map((r) => r.auth)), options), options.unmatchedMethod);
+    }
+  });
+  if (options.unmatchedMethod) return router;
   for (const [path, methods] of methodsByPath) {
     if (methods.has('GET')) methods.add('HEAD');
     const allow = [...methods].sort().join(', ');
@@ -86,20 +101,25 @@ export function mountRoutes<Ctx>(routes: readonly Route<Ctx>[], options: MountOp
   return router;
 }
 
-function guards<Ctx>(route: Route<Ctx>, options: MountOptions<Ctx>): RequestHandler[] {
-  if (route.auth === 'public') return [];
-  if (route.auth === 'admin') return [options.authenticate, requireRole('admin')];
+function guards<Ctx>(auth: RouteAuth, options: MountOptions<Ctx>): RequestHandler[] {
+  if (auth === 'public') return [];
+  if (auth === 'admin') return [options.authenticate, requireRole('admin')];
   return [options.authenticate];
+}
+
+function mostOpen(auths: RouteAuth[]): RouteAuth {
+  return auths.includes('public') ? 'public' : auths.includes('user') ? 'user' : 'admin';
 }
 
 function handle<Ctx>(route: Route<Ctx>, options: MountOptions<Ctx>): RequestHandler {
   const { request = {} } = route;
+  const validate = options.validate ?? validatePart;
   return async (req: Request, res: Response) => {
     // Express 5 makes req.query a getter; validated values travel in the handler's input instead.
-    const params = request.params ? validatePart('params', request.params, { ...req.params }) : { ...req.params };
-    const query = request.query ? validatePart('query', request.query, { ...(req.query as object) }) : {};
-    if (request.headers) validatePart('headers', request.headers, req.headers);
-    const body = request.body ? validatePart('body', request.body, req.body) : undefined;
+    const params = request.params ? validate('params', request.params, { ...req.params }) : { ...req.params };
+    const query = request.query ? validate('query', request.query, { ...(req.query as object) }) : {};
+    if (request.headers) validate('headers', request.headers, req.headers);
+    const body = request.body ? validate('body', request.body, req.body) : undefined;
     const run = async (): Promise<Reply> =>
       route.handler({ ctx: options.context, params: params as never, query: query as never, body: body as never, user: req.user, req });
     const reply = route.idempotent && options.idempotency ? await options.idempotency(req, route, run) : await run();

@@ -53,7 +53,7 @@ export interface RouteExample {
   status: number;
 }
 
-/** Everything about a route except its handler: all the spec needs (v1 is described this way). */
+/** Everything about a route except its handler: all the spec needs. */
 export interface RouteDoc {
   method: HttpMethod;
   /** OpenAPI-style path relative to the API's base, e.g. `/clouds/{cloud}/vms/{id}`. */

@@ -3,9 +3,8 @@ import Joi from 'joi';
 import { VM_STATES } from '../../domain/vm-model.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
 import { CLUSTER_STATUSES, MEMBER_STATES } from '../../store/cluster-store.js';
+import { isoTime, text } from '../http/primitive-schemas.js';
 
-const text = Joi.string().min(1).max(255);
-const isoTime = Joi.string().isoDate();
 const metadata = Joi.object().pattern(Joi.string().max(255), Joi.string().max(255).allow('')).max(50);
 
 export const placementBody = Joi.object({

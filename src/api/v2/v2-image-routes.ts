@@ -8,13 +8,14 @@ import { EXAMPLE } from './v2-examples.js';
 import { presentImage } from './v2-presenters.js';
 import { problems } from './v2-problem.js';
 import { cloudParams, imageSchema, vmParams, waitQuery } from './v2-schemas.js';
+import { text } from '../http/primitive-schemas.js';
 import { isPrivileged } from '../../services/ownership-service.js';
 
 const saveImageBody = Joi.object({
   name: Joi.string().pattern(/^[A-Za-z0-9()[\] ./'@_-]{3,128}$/, 'image name').required().description("3–128 characters (EC2's rule, the strictest)."),
   description: Joi.string().max(255),
 });
-const imageParams = cloudParams.keys({ id: Joi.string().min(1).max(255).required().description("The cloud's image id.") });
+const imageParams = cloudParams.keys({ id: text.required().description("The cloud's image id.") });
 
 export const imageRoutes: V2Route[] = [
   v2Route<{ cloud: string; id: string }, { wait: boolean }, { name: string; description?: string }>({

@@ -1,7 +1,7 @@
 // Operations: the record of long work (create, delete, release …), polled after a 202. A user
 // sees the operations they started; an admin sees every one.
 import { DispatcherError } from '../../domain/errors.js';
-import type { OperationState } from '../../store/operation-store.js';
+import type { OperationState } from '../../domain/operation-model.js';
 import type { AuthenticatedUser } from '../http/request-context.js';
 import { v2Route, type V2Route } from './v2-context.js';
 import { EXAMPLE } from './v2-examples.js';

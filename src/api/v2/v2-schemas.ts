@@ -3,17 +3,16 @@
 import Joi from 'joi';
 import { CAPABILITIES } from '../../domain/capabilities.js';
 import { IMAGE_STATES, VM_STATES } from '../../domain/vm-model.js';
-import { OPERATION_STATES } from '../../store/operation-store.js';
+import { OPERATION_STATES } from '../../domain/operation-model.js';
 import { ROLES } from '../../store/user-store.js';
 import { TRACKER_STATUS } from '../../cistern/tracker.js';
 import { metadata, safeText } from '../http/name-schemas.js';
+import { cidr, isoTime, text } from '../http/primitive-schemas.js';
 
-const text = Joi.string().min(1).max(255);
-const isoTime = Joi.string().isoDate();
 const link = Joi.string().description('An absolute path on this server.');
 
 export const cloudParams = Joi.object({
-  cloud: Joi.string().min(1).max(255).required().description('A cloud name or alias; percent-encode reserved characters (`test%2Fname`).'),
+  cloud: text.required().description('A cloud name or alias; percent-encode reserved characters (`test%2Fname`).'),
 });
 export const vmParams = cloudParams.keys({ id: text.required().description("The cloud's VM id.") });
 export const idParams = Joi.object({ id: text.required() });
@@ -151,10 +150,7 @@ export const vmActionBody = Joi.object({
     .required(),
   port: forPorts(Joi.number().integer().min(1).max(65535), Joi.required()).description('open-port / close-port only (required there).'),
   protocol: forPorts(Joi.string().valid('tcp', 'udp', 'icmp'), Joi.optional()).description('open-port / close-port only; default tcp.'),
-  cidr: forPorts(
-    Joi.string().pattern(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, 'CIDR'),
-    Joi.optional(),
-  ).description('open-port / close-port only; default 0.0.0.0/0.'),
+  cidr: forPorts(cidr, Joi.optional()).description('open-port / close-port only; default 0.0.0.0/0.'),
 });
 
 export const vmActionResult = Joi.object({

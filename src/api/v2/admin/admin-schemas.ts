@@ -6,11 +6,9 @@ import { pageQuery } from '../v2-schemas.js';
 import { missingVmSchema, vmFindingSchema } from '../status/status-schemas.js';
 import { ROLES } from '../../../store/user-store.js';
 import { cloudLabel, username } from '../../http/name-schemas.js';
+import { cloudParams, isoTime, text } from '../../http/primitive-schemas.js';
 
-const text = Joi.string().min(1).max(255);
-const isoTime = Joi.string().isoDate();
-
-export const cloudParams = Joi.object({ cloud: text.required().description('A cloud name or alias (percent-encoded).') });
+export { cloudParams };
 export const vmParams = cloudParams.keys({ vm: text.required().description("The VM's id at the cloud, or its hostname.") });
 export const aliasParams = Joi.object({ alias: text.required() });
 export const usernameParams = Joi.object({ username: text.required() });

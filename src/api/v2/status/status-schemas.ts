@@ -1,15 +1,15 @@
 // The shapes of /api/v2/status (one source for the spec and the example checks).
 import Joi from 'joi';
 import { FINDING_KINDS, RESOLUTIONS } from '../../../store/finding-store.js';
-import { OPERATION_STATES } from '../../../store/operation-store.js';
+import { OPERATION_STATES } from '../../../domain/operation-model.js';
+import { cloudParams, isoTime, text } from '../../http/primitive-schemas.js';
 
-const isoTime = Joi.string().isoDate();
 const int = Joi.number().integer();
 const counts = Joi.object().pattern(Joi.string(), int);
 
-export const cloudParams = Joi.object({ cloud: Joi.string().min(1).max(255).required().description('A cloud name or alias (percent-encoded).') });
+export { cloudParams };
 export const cloudQuery = Joi.object({ live: Joi.boolean().default(false).description("List the cloud's VMs now (one provider call) instead of showing the last reconcile pass.") });
-export const sinceQuery = Joi.object({ since: Joi.string().isoDate().description('Only VMs requested at or after this time.') });
+export const sinceQuery = Joi.object({ since: isoTime.description('Only VMs requested at or after this time.') });
 export const failuresQuery = sinceQuery.keys({
   type: Joi.string().valid('boot', 'image').required().description('boot: VMs that reached error (or never ran within bootTimeoutMs), with the fault; image: failures per image.'),
 });
@@ -75,7 +75,7 @@ export const vmTotalsSchema = Joi.object({
     .description('Open reconcile findings by kind (see /status/vms/findings).'),
 });
 
-export const findingsQuery = Joi.object({ cloud: Joi.string().min(1).max(255).description('Only this cloud (a name or alias).') });
+export const findingsQuery = Joi.object({ cloud: text.description('Only this cloud (a name or alias).') });
 
 export const vmFindingSchema = Joi.object({
   cloud: Joi.string().required(),
