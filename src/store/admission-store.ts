@@ -105,7 +105,12 @@ export class AdmissionStore {
     this.flushTimer = undefined;
     const scopes: string[] = [];
     const entries: string[] = [];
-    for (const [scope, list] of this.finished) for (const entry of list) scopes.push(scope), entries.push(entry);
+    for (const [scope, list] of this.finished) {
+      for (const entry of list) {
+        scopes.push(scope);
+        entries.push(entry);
+      }
+    }
     this.finished.clear();
     if (entries.length === 0) return;
     try {

@@ -72,6 +72,11 @@ describe('scale-out: three instances, one PostgreSQL', { skip }, () => {
     assert.ok(answers.filter((a) => a.status !== 201).every((a) => a.status === 409 && a.body.code === 'UserLimitReached'));
     const rows = await group.query<{ n: string }>(`select count(*) as n from tracker_nodes where status_desc = 'ASSIGNED' and "user" = 'capped'`);
     assert.equal(Number(rows[0]?.n), 3);
+    // Every assign's entry leaves the user's in-flight list (refused ones at once, the others batched).
+    await waitFor('the in-flight list of the user to empty', async () => {
+      const [row] = await group.query<{ inflight: string[] }>(`select inflight from admission_locks where scope = 'user:capped'`);
+      return row?.inflight.length === 0;
+    }, 5_000, 50);
   });
 
   it('an allocation of 10 with 40 concurrent starts over 3 instances: exactly 10 VMs at the cloud', async () => {
