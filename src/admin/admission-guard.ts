@@ -4,8 +4,8 @@
 // allocation is checked under the cloud's row lock in the database and a start's slot is a
 // reservation row; an assign under a user limit enters the user's in-flight list first (one
 // statement), then counts: so the limits are exact across instances, not per process.
-import type { Tracker } from '../cistern/tracker.js';
 import { randomUUID } from 'node:crypto';
+import type { Tracker } from '../cistern/tracker.js';
 import { DispatcherError } from '../domain/errors.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
