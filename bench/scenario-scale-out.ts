@@ -1,12 +1,9 @@
 // scale-out: assign/release pairs per second through 1, 2 and 3 dispatcher processes on one
-// PostgreSQL (each run its own schema) sharing one fake cloud (its state file), the requests
+// PostgreSQL (each run its own schema) sharing one fake cloud (a table of that schema), the requests
 // spread round-robin (a pair's assign goes to instance i, its release to instance i+1, so every
 // pair crosses instances when there are several). One instance is the baseline of the same run.
 // Beside the rate: server CPU per pair, summed over the instances and per instance (this machine's
 // cores are shared by the instances, PostgreSQL and the load generator).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { postgresDatabase, startDispatcher, withCleanup, type DispatcherChild } from './bench-harness.js';
 import { BenchClient, round, runPool } from './bench-http.js';
 import { metric, type Metric } from './bench-report.js';
@@ -61,7 +58,7 @@ async function run(o: ScaleOutOptions) {
   metrics.push(metric({ name: 'instance counts measured', figure: runs.length, unit: 'runs' }));
   const notes = [
     `A pair = PUT /api/v1/vm/action/assign then PUT /api/v1/vm/action/release of one VM; the assign on instance i mod n, the release on instance i+1 mod n; ${o.inFlight} clients at once, ${o.seconds} s or until the ${o.vms} VMs started beforehand are used up.`,
-    'The fake cloud is shared through its state file (lock + re-read when another process wrote): a release costs a state-file write and, with several instances, re-reads — a cost of the fake, not of the coordination.',
+    'The fake cloud is shared through a PostgreSQL table (fake option `shared`, one row per VM): each of its calls is one statement (a release: a get, the destroy, the gets until gone), the same with 1, 2 or 3 instances.',
     'CPU per pair = the CPU time of every instance during the run / pairs; per instance in the details.',
   ];
   return { metrics, notes, details };
@@ -70,10 +67,10 @@ async function run(o: ScaleOutOptions) {
 async function measure(o: ScaleOutOptions, n: number, url: string) {
   return withCleanup(async (cleanup) => {
     const database = cleanup.database(postgresDatabase(url, `scale${n}`));
-    const dir = mkdtempSync(join(tmpdir(), 'dispatcher-bench-scale-'));
-    cleanup.defer(async () => rmSync(dir, { recursive: true, force: true }));
+    // The fake's table lives in the run's schema (created by the first instance), dropped with it.
+    const shared = { databaseUrl: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.schema}`)}` };
     const spec = {
-      config: { clouds: [fakeCloud('bench', { statePath: join(dir, 'cloud.json') }, { default: true })], tracker: { pollIntervalMs: 10 } },
+      config: { clouds: [fakeCloud('bench', { shared }, { default: true })], tracker: { pollIntervalMs: 10 } },
       databaseUrl: database.url,
       schema: database.schema,
     };

@@ -1,15 +1,17 @@
 // The one gate every start and every assign passes, whichever API version asked: drain, a
 // disabled cloud, the cloud's allocation, a retiring or missing VM, the user's limit. It refuses before the
 // cloud (or the tracker) is called. With several instances over one PostgreSQL (`shared`), the
-// allocation and the user's limit are checked under the scope's row lock in the database and a
-// start's slot is a reservation row, so the limits are exact across instances, not per process.
+// allocation is checked under the cloud's row lock in the database and a start's slot is a
+// reservation row; an assign under a user limit enters the user's in-flight list first (one
+// statement), then counts: so the limits are exact across instances, not per process.
+import { randomUUID } from 'node:crypto';
 import type { Tracker } from '../cistern/tracker.js';
 import { DispatcherError } from '../domain/errors.js';
 import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { AdminStore } from '../store/admin-store.js';
 import type { FindingStore } from '../store/finding-store.js';
-import type { AdmissionStore } from '../store/admission-store.js';
+import { ENTRY_SEPARATOR, type AdmissionStore } from '../store/admission-store.js';
 import type { Admission } from '../services/service-ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
@@ -69,8 +71,11 @@ export class AdmissionGuard implements Admission {
 
   async assign<T>(cloud: CloudConnection, vm: { idVm: string; user: string }, work: () => Promise<T>): Promise<T> {
     this.requireEnabled(cloud, 'assigned');
-    // The user's lock spans count and assign; the VM's lock keeps an operator's shutdown out.
-    return this.mutex.run(`user:${vm.user}`, () =>
+    const shared = this.deps.shared;
+    // One process: the user's lock spans count and assign. Several: the user's in-flight list
+    // in the database orders them (assignShared). The VM's lock keeps an operator's shutdown out.
+    const userTurn = <R>(run: () => Promise<R>) => (shared ? run() : this.mutex.run(`user:${vm.user}`, run));
+    return userTurn(() =>
       this.vmLock(cloud.name, vm.idVm, async () => {
         if (await this.deps.admin.isRetiring(cloud.name, vm.idVm)) {
           throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
@@ -84,21 +89,39 @@ export class AdmissionGuard implements Admission {
         }
         const limit = await this.deps.admin.userLimit(vm.user);
         if (!limit) return work();
-        const checked = async () => {
-          const held = await this.assignedTo(vm.user);
-          if (held >= limit.maxAssigned) {
-            throw new DispatcherError('quota', `user ${vm.user} already holds ${held} VMs (limit ${limit.maxAssigned})`, {
-              code: 'UserLimitReached',
-              details: { user: vm.user, limit: limit.maxAssigned, held },
-            });
-          }
-          return work();
-        };
-        // Across instances the user's row lock spans count and assign, as the mutex does here.
-        const shared = this.deps.shared;
-        return shared ? shared.store.withLock(`user:${vm.user}`, checked) : checked();
+        if (shared) return this.assignShared(shared, `${cloud.name}/${vm.idVm}`, vm.user, limit.maxAssigned, work);
+        requireBelow(vm.user, limit.maxAssigned, (await this.assignedVms(vm.user)).size);
+        return work();
       }),
     );
+  }
+
+  /**
+   * Enters the assign in the user's in-flight list, then counts what the user holds (after: an
+   * assign that left the list before has committed, so the count sees it) plus the entries
+   * before this one whose VM is not counted already. Of two racing assigns the later sees the
+   * earlier's entry, so the limit is never exceeded; a finished entry leaves the list lazily and
+   * until then can only make a check stricter.
+   */
+  private async assignShared<T>(shared: NonNullable<AdmissionDeps['shared']>, vmKey: string, user: string, limit: number, work: () => Promise<T>): Promise<T> {
+    const scope = `user:${user}`;
+    const entry = [shared.instanceId, randomUUID(), vmKey].join(ENTRY_SEPARATOR);
+    const inflight = await shared.store.enterInflight(scope, entry);
+    try {
+      const held = await this.assignedVms(user);
+      const pending = new Set(inflight.filter((e) => e !== entry).map((e) => e.split(ENTRY_SEPARATOR).slice(2).join(ENTRY_SEPARATOR)).filter((key) => !held.has(key)));
+      requireBelow(user, limit, held.size + pending.size);
+    } catch (err) {
+      // Refused (or the count failed): out of the list at once, so it refuses no other assign.
+      shared.store.finish(scope, entry);
+      await shared.store.flush();
+      throw err;
+    }
+    try {
+      return await work();
+    } finally {
+      shared.store.finish(scope, entry);
+    }
   }
 
   /** Runs `work` while no other instance runs it for `scope` (one process alone: at once). */
@@ -122,8 +145,13 @@ export class AdmissionGuard implements Admission {
 
   /** VMs assigned to a user, over every configured cloud. */
   async assignedTo(user: string): Promise<number> {
+    return (await this.assignedVms(user)).size;
+  }
+
+  /** The `cloud/idVm` of every VM assigned to a user. */
+  private async assignedVms(user: string): Promise<Set<string>> {
     const lists = await Promise.all(this.deps.pool.list().map((c) => this.deps.tracker.listNodes(c.name, false)));
-    return lists.flat().filter((r) => r.status_desc === 'ASSIGNED' && r.user === user).length;
+    return new Set(lists.flat().filter((r) => r.status_desc === 'ASSIGNED' && r.user === user).map((r) => `${r.cloud}/${r.id_vm}`));
   }
 
   /** Refuses a start while draining or on a disabled cloud; answers the cloud's allocation (undefined: no limit). */
@@ -152,5 +180,14 @@ export class AdmissionGuard implements Admission {
         details: { cloud: cloud.name },
       });
     }
+  }
+}
+
+function requireBelow(user: string, limit: number, held: number): void {
+  if (held >= limit) {
+    throw new DispatcherError('quota', `user ${user} already holds ${held} VMs (limit ${limit})`, {
+      code: 'UserLimitReached',
+      details: { user, limit, held },
+    });
   }
 }

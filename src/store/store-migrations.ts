@@ -7,6 +7,7 @@ import { clustersMigration } from './cluster-migration.js';
 import { durableOperationsMigration } from './operation-migration.js';
 import { securityMigration } from './security-migration.js';
 import { scaleOutMigration } from './scale-out-migration.js';
+import { admissionInflightMigration } from './admission-inflight-migration.js';
 import { idColumn, serialId, type Dialect, type MigrationDb as Db } from './store-dialect.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -109,6 +110,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0007_security': securityMigration(dialect),
     '0008_scale_out': scaleOutMigration(dialect),
     '0009_clusters': clustersMigration(),
+    '0010_admission_inflight': admissionInflightMigration(dialect),
   };
 }
 

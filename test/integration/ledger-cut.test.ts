@@ -49,7 +49,7 @@ describe('ledger: killed between the cloud call and its record, an answer that n
     await group?.stop();
   });
 
-  const atCloud = (name: string) => group.vmsAtCloud().filter((vm) => vm.name === name);
+  const atCloud = async (name: string) => (await group.vmsAtCloud()).filter((vm) => vm.name === name);
   const trackedRows = async (idVm: string) => (await group.query<{ id_vm: string }>('select id_vm from tracker_nodes where id_vm = $1', [idVm])).length;
 
   /** Starts `name` with an Idempotency-Key; answers the operation id. */
@@ -71,7 +71,10 @@ describe('ledger: killed between the cloud call and its record, an answer that n
 
     // 1. kill -9 between the cloud call and its record.
     const cutOp = await start(a, 'cut-1');
-    const [made] = await waitFor('the create to be made at the cloud', () => (atCloud('cut-1').length > 0 ? atCloud('cut-1') : undefined), 20_000, 5);
+    const [made] = await waitFor('the create to be made at the cloud', async () => {
+      const vms = await atCloud('cut-1');
+      return vms.length > 0 ? vms : undefined;
+    }, 20_000, 5);
     assert.equal(await trackedRows(made!.id), 0, 'the create is unanswered: nothing records the VM yet');
     await kill(a);
     const [cut] = await group.query<{ state: string; target: string | null; request_id: string; owner: string }>('select state, target, request_id, owner from operations where id = $1', [cutOp]);
@@ -93,7 +96,7 @@ describe('ledger: killed between the cloud call and its record, an answer that n
     const lateOp = await start(c, 'late-1');
     const late = await settled(c, lateOp);
     assert.equal(late.state, 'succeeded', JSON.stringify(late));
-    const [lateVm] = atCloud('late-1');
+    const [lateVm] = await atCloud('late-1');
     assert.equal(late.target, lateVm?.id);
 
     // 4. Every key retried, twice: the same VM answers, no second create.
@@ -101,14 +104,14 @@ describe('ledger: killed between the cloud call and its record, an answer that n
       for (let retry = 0; retry < 2; retry++) {
         const again = await settled(c, await start(c, name));
         assert.equal(again.state, 'succeeded', JSON.stringify(again));
-        assert.equal(again.target, atCloud(name)[0]?.id, `a retry of key-${name} answers the same VM`);
+        assert.equal(again.target, (await atCloud(name))[0]?.id, `a retry of key-${name} answers the same VM`);
       }
     }
 
     // 5. Exactly once: one VM per request at the cloud, one record each, nothing unknown to a reconcile pass.
     const reconcile = await c.api('POST', '/api/v2/admin/reconcile');
     assert.equal(reconcile.status, 200, JSON.stringify(reconcile.body));
-    const vms = group.vmsAtCloud();
+    const vms = (await group.vmsAtCloud());
     const figures = {
       vmsAtCloud: vms.length,
       trackedOnce: (await Promise.all(vms.map((vm) => trackedRows(vm.id)))).filter((n) => n === 1).length,

@@ -72,10 +72,15 @@ describe('scale-out: three instances, one PostgreSQL', { skip }, () => {
     assert.ok(answers.filter((a) => a.status !== 201).every((a) => a.status === 409 && a.body.code === 'UserLimitReached'));
     const rows = await group.query<{ n: string }>(`select count(*) as n from tracker_nodes where status_desc = 'ASSIGNED' and "user" = 'capped'`);
     assert.equal(Number(rows[0]?.n), 3);
+    // Every assign's entry leaves the user's in-flight list (refused ones at once, the others batched).
+    await waitFor('the in-flight list of the user to empty', async () => {
+      const [row] = await group.query<{ inflight: string[] }>(`select inflight from admission_locks where scope = 'user:capped'`);
+      return row?.inflight.length === 0;
+    }, 5_000, 50);
   });
 
   it('an allocation of 10 with 40 concurrent starts over 3 instances: exactly 10 VMs at the cloud', async () => {
-    const before = group.vmsAtCloud().length;
+    const before = (await group.vmsAtCloud()).length;
     const tracked = Number((await group.query<{ n: string }>('select count(*) as n from tracker_nodes'))[0]?.n);
     const set = await on(1).api('PATCH', '/api/v2/admin/clouds/default', { allocation: tracked + 10 });
     assert.equal(set.status, 200, JSON.stringify(set.body));
@@ -87,7 +92,7 @@ describe('scale-out: three instances, one PostgreSQL', { skip }, () => {
     const made = answers.filter((a) => a.status === 201);
     assert.equal(made.length, 10, JSON.stringify(answers.map((a) => a.status)));
     assert.ok(answers.filter((a) => a.status !== 201).every((a) => a.status === 409 && a.body.code === 'AllocationReached'));
-    assert.equal(group.vmsAtCloud().length - before, 10, 'exactly 10 more VMs at the cloud');
+    assert.equal((await group.vmsAtCloud()).length - before, 10, 'exactly 10 more VMs at the cloud');
     const reservations = await group.query<{ n: string }>('select count(*) as n from admission_reservations');
     assert.equal(Number(reservations[0]?.n), 0, 'every reservation released');
   });

@@ -52,7 +52,7 @@ describe('scale-out: an instance dies', { skip }, () => {
     const releases = await Promise.all(assigned.map((id) => a.api('DELETE', `/api/v2/assignments/${id}`)));
     for (const release of releases) assert.equal(release.status, 202, JSON.stringify(release.body));
     const starts = Array.from({ length: 20 }, (_, i) => a.api('POST', '/api/v2/clouds/default/vms', body(i)).catch(() => undefined));
-    await waitFor('some of the creates to reach the cloud', () => group.vmsAtCloud().filter((vm) => /^to-\d{1,2}$/.test(vm.name)).length >= 4, 20_000, 5);
+    await waitFor('some of the creates to reach the cloud', async () => (await group.vmsAtCloud()).filter((vm) => /^to-\d{1,2}$/.test(vm.name)).length >= 4, 20_000, 5);
     await kill(a);
     const startAnswers = await Promise.all(starts);
     const bOps = (await Promise.all(bWork)).map((r) => r.body.id as string);
@@ -72,7 +72,7 @@ describe('scale-out: an instance dies', { skip }, () => {
       return Number(rows[0]?.n) === 0;
     }, 90_000, 200);
     const ops = await group.query<{ id: string; kind: string; state: string; owner: string; target: string | null; updated_at: string }>('select id, kind, state, owner, target, updated_at from operations');
-    const cloud = group.vmsAtCloud();
+    const cloud = (await group.vmsAtCloud());
     const tracked = new Set((await group.query<{ id_vm: string }>('select id_vm from tracker_nodes')).map((r) => r.id_vm));
     const taken = ops.filter((o) => aOps.includes(o.id) && o.owner !== a.id);
     const figures = {

@@ -1,11 +1,12 @@
 // N real dispatcher processes on one PostgreSQL (scale-out tests and the bench): each group gets
 // its own schema (named in DATABASE_URL's `options`, so nothing else needs to know it), its own
-// directory with the config and the fake cloud's shared state file, and every process listens on
+// directory with the config, one fake cloud shared through a table of that schema (the fake's
+// `shared` option), and every process listens on
 // a port of its own choosing (port 0). stop() ends every process it started (by PID) and drops
 // the schema.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,12 +28,11 @@ export interface Instance {
 
 export interface InstanceGroup {
   readonly schema: string;
-  readonly statePath: string;
   readonly instances: Instance[];
   /** Starts one more process on the group's database, config and cloud. */
   launch(): Promise<Instance>;
-  /** The VMs the shared fake cloud holds (from its state file), those due deleted counted as gone. */
-  vmsAtCloud(): { id: string; name: string; requestId: string }[];
+  /** The VMs the shared fake cloud holds (from its table), those due deleted counted as gone. */
+  vmsAtCloud(): Promise<{ id: string; name: string; requestId: string }[]>;
   /** A pg client in the group's schema (checks of what the instances wrote). */
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
   stop(): Promise<void>;
@@ -40,7 +40,7 @@ export interface InstanceGroup {
 
 export interface GroupOptions {
   size: number;
-  /** The dispatcher config (clouds get the shared statePath added to their options). */
+  /** The dispatcher config (clouds get the fake's `shared` option, on the group's schema, added to their options). */
   config: Record<string, unknown> & { clouds: Array<{ options?: Record<string, unknown> } & Record<string, unknown>> };
   /** Command to run instead of `node --import tsx src/main.ts` (the bench runs the built dist). */
   command?: string[];
@@ -49,14 +49,14 @@ export interface GroupOptions {
 export async function startGroup(databaseUrl: string, options: GroupOptions): Promise<InstanceGroup> {
   const schema = `so_${randomBytes(6).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'dispatcher-group-'));
-  const statePath = join(dir, 'cloud.json');
   const configFile = join(dir, 'config.json');
-  const config = { ...options.config, clouds: options.config.clouds.map((c) => ({ ...c, options: { ...c.options, statePath } })) };
-  writeFileSync(configFile, JSON.stringify(config));
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   const url = `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const shared = { databaseUrl: url };
+  const config = { ...options.config, clouds: options.config.clouds.map((c) => ({ ...c, options: { ...c.options, shared } })) };
+  writeFileSync(configFile, JSON.stringify(config));
   const checks = new pg.Client({ connectionString: url });
   await checks.connect();
   const instances: Instance[] = [];
@@ -84,14 +84,18 @@ export async function startGroup(databaseUrl: string, options: GroupOptions): Pr
 
   const group: InstanceGroup = {
     schema,
-    statePath,
     instances,
     launch,
-    vmsAtCloud() {
-      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { vms: { vm: { id: string; name: string }; requestId: string; transition?: { to: string; at: number } }[] };
-      return state.vms
-        .filter((v) => !(v.transition?.to === 'terminated' && v.transition.at <= Date.now()))
-        .map((v) => ({ id: v.vm.id, name: v.vm.name, requestId: v.requestId }));
+    async vmsAtCloud() {
+      const rows = await checks.query<{ id: string; name: string; requestId: string }>(
+        `select id, name, request_id as "requestId" from fake_cloud_vms
+         where not (transition_to = 'terminated' and transition_at <= $1)`,
+        [Date.now()],
+      ).catch((err: { code?: string }) => {
+        if (err.code === '42P01') return { rows: [] }; // no fake call yet: no table, no VM
+        throw err;
+      });
+      return rows.rows;
     },
     async query(text, values) {
       return (await checks.query(text, values)).rows;

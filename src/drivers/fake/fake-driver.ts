@@ -33,17 +33,17 @@ export class FakeDriver implements Driver {
   /** Calls received per operation: lets demos, tests and benchmarks count provider round trips. */
   readonly calls: Record<string, number> = {};
 
-  private readonly options: FakeOptions;
-  private readonly cloudName: string;
-  private readonly random: Random;
+  protected readonly options: FakeOptions;
+  protected readonly cloudName: string;
+  protected readonly random: Random;
   private readonly vms = new Map<string, FakeVm>();
   private readonly byName = new Map<string, Set<string>>();
   private readonly byRequestId = new Map<string, string>();
   private credentialValid = false;
   private serial = 0;
-  private faults: FakeOptions['faults'];
+  protected faults: FakeOptions['faults'];
   private readonly stateFile?: FakeStateFile;
-  private readonly images: FakeImages;
+  protected readonly images: FakeImages;
 
   constructor(context: DriverContext<FakeOptions>) {
     this.options = context.options;
@@ -58,7 +58,7 @@ export class FakeDriver implements Driver {
     const saved = this.stateFile?.enter();
     if (saved) {
       this.replaceState(saved);
-    } else {
+    } else if (!this.options.shared) {
       for (let i = 0; i < this.options.preload.count; i++) this.insert(this.preloaded(i));
       this.persist();
     }
@@ -117,6 +117,14 @@ export class FakeDriver implements Driver {
     const existing = this.byRequestId.get(request.requestId);
     const again = existing === undefined ? undefined : this.vms.get(existing);
     if (again) return this.settle(again, Date.now()) ?? again.vm;
+    const record = this.newRecord(request, Date.now());
+    this.insert(record);
+    this.persist();
+    return this.answer(record.vm, signal);
+  }
+
+  /** A new VM for `request` (its image, size and key pair checked), booting from `now`. */
+  protected newRecord(request: CreateVmRequest, now: number): FakeVm {
     const image = this.images.find(request.imageId);
     if (!image) throw new DispatcherError('bad-request', `image ${request.imageId} not found`, { subject: 'image', code: 'ImageNotFound' });
     if (!this.options.sizes.some((s) => s.id === request.sizeId)) {
@@ -125,9 +133,8 @@ export class FakeDriver implements Driver {
     if (request.keyName && !this.options.keyPairs.includes(request.keyName)) {
       throw new DispatcherError('bad-request', `key pair ${request.keyName} not found`, { subject: 'keypair', code: 'KeyPairNotFound' });
     }
-    const now = Date.now();
     const fails = image.failBoot === true || this.random() < this.faults.bootFailureRate;
-    const record: FakeVm = {
+    return {
       vm: frozenVm({
         id: randomUUID(),
         name: request.name,
@@ -146,14 +153,16 @@ export class FakeDriver implements Driver {
         : { to: 'running', at: now + this.options.bootDelayMs },
       ports: new Set(),
     };
-    this.insert(record);
-    this.persist();
+  }
+
+  /** A create's answer, through the lost-answer and answer-delay faults. */
+  protected async answer(vm: Vm, signal?: AbortSignal): Promise<Vm> {
     if (this.faults.lostAnswerRate > 0 && this.random() < this.faults.lostAnswerRate) {
       // The cloud made the VM; the caller never hears so (a reset connection, a proxy timeout).
       throw new DispatcherError('provider-fault', 'fake cloud: connection reset before the answer arrived', { code: 'ECONNRESET' });
     }
     if (this.faults.answerDelayMs > 0) await pauseUnlessAborted(this.faults.answerDelayMs, signal);
-    return record.vm;
+    return vm;
   }
 
   async destroyVm(id: string, signal?: AbortSignal): Promise<void> {
@@ -250,7 +259,7 @@ export class FakeDriver implements Driver {
   }
 
   /** The simulated round trip; an aborted call ends its wait at once and does nothing at the cloud. */
-  private async call(operation: string, signal?: AbortSignal): Promise<void> {
+  protected async call(operation: string, signal?: AbortSignal): Promise<void> {
     this.count(operation);
     throwIfAborted(signal);
     const { latencyMs, jitterMs } = this.options;
@@ -288,7 +297,7 @@ export class FakeDriver implements Driver {
     for (const stored of saved.vms) this.insert({ ...stored, vm: frozenVm(stored.vm) });
   }
 
-  private count(operation: string): void {
+  protected count(operation: string): void {
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
   }
 
@@ -344,7 +353,7 @@ export class FakeDriver implements Driver {
     if (ids?.size === 0) this.byName.delete(record.vm.name);
   }
 
-  private preloaded(i: number): FakeVm {
+  protected preloaded(i: number): FakeVm {
     const image = this.options.images[0];
     const size = this.options.sizes[0];
     const requestId = `preload-${i}`;
@@ -390,6 +399,6 @@ function frozenVm(vm: Vm): Vm {
   return Object.freeze(vm);
 }
 
-function portKey(rule: PortRule): string {
+export function portKey(rule: PortRule): string {
   return `${rule.protocol}:${rule.port}:${rule.cidr}`;
 }

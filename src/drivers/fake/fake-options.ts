@@ -19,6 +19,11 @@ export interface FakeOptions {
   capabilities?: Capability[];
   /** Keep the cloud's VMs in this JSON file (rewritten atomically on every change) so they outlive the process. */
   statePath?: string;
+  /**
+   * Keep the cloud's VMs in a PostgreSQL table instead, one row each, so that several processes
+   * share one cloud cheaply (scale-out tests, benchmarks, demos). Not with `statePath`.
+   */
+  shared?: { databaseUrl: string; table: string };
   /** Running VMs created at start, for demos and benchmarks (not when a state file already exists). */
   preload: { count: number; namePrefix: string };
   faults: {
@@ -86,6 +91,11 @@ export const fakeOptionsSchema = Joi.object<FakeOptions>({
   tenant: Joi.string().default('demo'),
   capabilities: Joi.array().items(Joi.string().valid(...CAPABILITIES)),
   statePath: Joi.string(),
+  shared: Joi.object({
+    databaseUrl: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).required(),
+    // Spliced into SQL: a plain identifier only (the schema comes from the URL's search_path).
+    table: Joi.string().pattern(/^[a-z_][a-z0-9_]{0,50}$/).default('fake_cloud_vms'),
+  }),
   preload: Joi.object({
     count: Joi.number().integer().min(0).default(0),
     namePrefix: Joi.string().default('preloaded'),
@@ -100,4 +110,6 @@ export const fakeOptionsSchema = Joi.object<FakeOptions>({
     credentialExpiryRate: rate,
     bootFailureRate: rate,
   }).default(),
-}).default();
+})
+  .oxor('statePath', 'shared')
+  .default();
