@@ -36,7 +36,7 @@ export function faultMappingDialect(inner: Dialect, check: () => void = () => {}
     createAdapter: (): DialectAdapter => inner.createAdapter(),
     createQueryCompiler: (): QueryCompiler => inner.createQueryCompiler(),
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    createIntrospector: (db: Kysely<any>): DatabaseIntrospector => inner.createIntrospector(db),
+    createIntrospector: (db: Kysely<any>): DatabaseIntrospector => rereadingIntrospector(inner.createIntrospector(db)),
     createDriver: (): Driver => new FaultMappingDriver(inner.createDriver(), check, counters),
   };
 }
@@ -108,4 +108,27 @@ class FaultMappingDriver implements Driver {
   destroy(): Promise<void> {
     return this.inner.destroy();
   }
+}
+
+/**
+ * Kysely's PostgreSQL introspection (its migrator's "does my table exist?") reads every schema of
+ * the database; one dropped while it runs (another dispatcher's, a test's) fails the read with
+ * 3F000, and reading again is all it takes.
+ */
+function rereadingIntrospector(inner: DatabaseIntrospector): DatabaseIntrospector {
+  const again = async <T>(read: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (err) {
+        const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+        if (attempt >= 10 || cause?.code !== '3F000') throw err;
+      }
+    }
+  };
+  return {
+    getSchemas: () => again(() => inner.getSchemas()),
+    getTables: (options) => again(() => inner.getTables(options)),
+    getMetadata: (options) => again(() => inner.getMetadata(options)),
+  };
 }

@@ -9,6 +9,9 @@ import type { Dialect, MigrationDb as Db } from '../../src/store/store-dialect.j
 import { migrationProvider, migrations } from '../../src/store/store-migrations.js';
 import { storeBackends, type TestStore } from '../support/store-backends.js';
 
+// Migrations that change only PostgreSQL's schema (what they add serves several instances).
+const POSTGRES_ONLY = new Set(['0010_admission_inflight']);
+
 interface Snapshot {
   tables: Record<string, string[]>;
   indexes: string[];
@@ -69,6 +72,7 @@ for (const backend of storeBackends()) {
       }
       assert.deepEqual(down[0], { tables: {}, indexes: [], triggers: [] }, 'nothing left once every migration is down');
       for (let k = 1; k <= names.length; k++) {
+        if (store.dialect === 'sqlite' && POSTGRES_ONLY.has(names[k - 1])) continue;
         assert.notDeepEqual(down[k], down[k - 1], `${names[k - 1]} changes the schema`);
       }
 

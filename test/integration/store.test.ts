@@ -43,6 +43,30 @@ for (const backend of storeBackends()) {
       }
     });
 
+    it('opens while other schemas of the database are dropped meanwhile (Kysely introspects them all)', async (ctx) => {
+      if (backend.label !== 'postgres') return ctx.skip('PostgreSQL schemas only');
+      const client = new pg.Client({ connectionString: store.url });
+      await client.connect();
+      let churning = true;
+      const prefix = `t_churn_${Date.now().toString(36)}`;
+      const churn = (async () => {
+        for (let i = 0; churning; i++) {
+          await client.query(`create schema ${prefix}_${i}; create table ${prefix}_${i}.t (a int, b int, c int)`);
+          await client.query(`drop schema ${prefix}_${i} cascade`);
+        }
+      })();
+      try {
+        for (let i = 0; i < 40; i++) {
+          const again = await openStore(store.url, { schema: store.schema });
+          await again.close();
+        }
+      } finally {
+        churning = false;
+        await churn;
+        await client.end();
+      }
+    });
+
     it('creates users with unique names and never returns the hash in listings', async () => {
       const users = new UserStore(store.db);
       const alice = await users.create('alice', 'hash-a', 'user');

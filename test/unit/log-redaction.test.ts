@@ -28,7 +28,7 @@ const SAMPLES: Record<string, Array<Record<string, unknown>>> = {
     { authUrl: 'https://keystone.example/v3', username: 'u', projectName: 'p', password: secret('openstack', 'password') },
     { authUrl: 'https://keystone.example/v3', applicationCredentialId: 'ac', applicationCredentialSecret: secret('openstack', 'applicationCredentialSecret') },
   ],
-  fake: [{ seed: 7 }],
+  fake: [{ seed: 7 }, { seed: 8, shared: { databaseUrl: `postgres://demo:${secret('fake', 'shared')}@127.0.0.1:5432/demo` } }],
 };
 
 function everySecretConfig() {
