@@ -110,10 +110,12 @@ class FaultMappingDriver implements Driver {
   }
 }
 
+const DROPPED_MEANWHILE = new Set<unknown>(['3F000', '42P01']);
+
 /**
  * Kysely's PostgreSQL introspection (its migrator's "does my table exist?") reads every schema of
- * the database; one dropped while it runs (another dispatcher's, a test's) fails the read with
- * 3F000, and reading again is all it takes.
+ * the database; a schema or table dropped while it runs (another dispatcher's, a test's) fails the
+ * read with 3F000 or 42P01 naming it, and reading again is all it takes.
  */
 function rereadingIntrospector(inner: DatabaseIntrospector): DatabaseIntrospector {
   const again = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -122,7 +124,7 @@ function rereadingIntrospector(inner: DatabaseIntrospector): DatabaseIntrospecto
         return await read();
       } catch (err) {
         const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-        if (attempt >= 10 || cause?.code !== '3F000') throw err;
+        if (attempt >= 10 || !DROPPED_MEANWHILE.has(cause?.code)) throw err;
       }
     }
   };
