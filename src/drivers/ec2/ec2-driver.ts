@@ -16,7 +16,7 @@ import {
   type Vm,
 } from '../../domain/vm-model.js';
 import type { Driver, DriverContext } from '../driver.js';
-import { ec2Host, Ec2Transport, type Ec2Sender } from './ec2-client.js';
+import { ec2Host, Ec2Transport, type Ec2Sdk, type Ec2Sender } from './ec2-client.js';
 import { Ec2Launches } from './ec2-launches.js';
 import { ec2CreateImage, ec2DeleteImage, ec2GetImage } from './ec2-images.js';
 import { recordToTags, toImage, toSize, toVm } from './ec2-mappers.js';
@@ -224,26 +224,35 @@ export class Ec2Driver implements Driver {
     return (answer.KeyPairs ?? []).map((k) => ({ name: k.KeyName ?? '', fingerprint: k.KeyFingerprint }));
   }
 
-  async openPort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
-    const GroupId = await this.firstSecurityGroup(vmId, signal);
+  openPort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
+    return this.changeIngress(vmId, signal, 'InvalidPermission.Duplicate', (c, sdk, GroupId) =>
+      c.send(new sdk.AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })),
+    );
+  }
+
+  closePort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
+    // Newer EC2 answers an absent rule with `unknownIpPermissionSet` instead of an error: both are success.
+    return this.changeIngress(vmId, signal, 'InvalidPermission.NotFound', (c, sdk, GroupId) =>
+      c.send(new sdk.RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })),
+    );
+  }
+
+  /** One rule change on the VM's first security group; `alreadyDone` (the rule is, or is not, there) is success. */
+  private async changeIngress(
+    vmId: string,
+    signal: AbortSignal | undefined,
+    alreadyDone: string,
+    change: (client: Ec2Sender, sdk: Ec2Sdk, groupId: string) => Promise<unknown>,
+  ): Promise<void> {
+    const groupId = await this.firstSecurityGroup(vmId, signal);
     try {
-      await this.transport.send(signal, (c, sdk) => c.send(new sdk.AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })));
+      await this.transport.send(signal, (c, sdk) => change(c, sdk, groupId));
     } catch (err) {
-      if (isDispatcherError(err) && err.code === 'InvalidPermission.Duplicate') return;
+      if (isDispatcherError(err) && err.code === alreadyDone) return;
       throw err;
     }
   }
 
-  async closePort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
-    const GroupId = await this.firstSecurityGroup(vmId, signal);
-    try {
-      // Newer EC2 answers an absent rule with `unknownIpPermissionSet` instead of an error: both are success.
-      await this.transport.send(signal, (c, sdk) => c.send(new sdk.RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: [ipPermission(rule)] })));
-    } catch (err) {
-      if (isDispatcherError(err) && err.code === 'InvalidPermission.NotFound') return;
-      throw err;
-    }
-  }
 
   private async firstSecurityGroup(vmId: string, signal?: AbortSignal): Promise<string> {
     // Unlike getVm, an unknown id is an error here: let EC2's InvalidInstanceID.NotFound through.
