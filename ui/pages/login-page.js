@@ -1,23 +1,16 @@
 // Sign in: the same username and password as the API; POST /auth/tokens answers the token.
-import { html, useState } from '../lib/html.js';
+import { html } from '../lib/html.js';
+import { useSubmit } from '../lib/form-submit.js';
 import { problemMessage } from '../lib/format.js';
 
 export function LoginPage({ api, notice, onLogin }) {
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
+  const { error, busy, submit } = useSubmit(
+    async (form) => {
       const answer = await api.post('/auth/tokens', { username: form.get('username'), password: form.get('password') });
       onLogin({ token: answer.token, expiresAt: answer.expiresAt, user: answer.user });
-    } catch (err) {
-      setError(err.status === 401 ? 'Wrong username or password.' : problemMessage(err.problem ?? err.message));
-      setBusy(false);
-    }
-  };
+    },
+    (err) => (err.status === 401 ? 'Wrong username or password.' : problemMessage(err.problem ?? err.message)),
+  );
   return html`<main id="main" class="login">
     <h1>cloud-dispatcher</h1>
     <form onSubmit=${submit} aria-describedby="login-message">

@@ -3,26 +3,16 @@
 import { html, useEffect, useState } from '../lib/html.js';
 import { path } from '../lib/api-client.js';
 import { Badge, Dialog, ErrorLine } from '../lib/components.js';
+import { useSubmit } from '../lib/form-submit.js';
 import { isFinished, problemMessage, sizeLabel } from '../lib/format.js';
 
 export function StartDialog({ api, cloud, onClose, onStarted }) {
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, submit } = useSubmit(async (form) => {
+    const operation = await api.create(path`/clouds/${cloud}/vms`, { name: form.get('name'), image: form.get('image'), size: form.get('size') });
+    onStarted(operation, `start ${form.get('name')}`);
+    onClose();
+  });
   const catalog = useCatalog(api, cloud, setError);
-  const submit = async (event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      const operation = await api.create(path`/clouds/${cloud}/vms`, { name: form.get('name'), image: form.get('image'), size: form.get('size') });
-      onStarted(operation, `start ${form.get('name')}`);
-      onClose();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
   return html`<${Dialog} title=${`Start a VM on ${cloud}`} onClose=${onClose}>
     <form onSubmit=${submit} class="stack">
       <${ErrorLine} error=${error} />
