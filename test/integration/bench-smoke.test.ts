@@ -38,8 +38,8 @@ function figure(result: ScenarioResult, prefix: string): number {
 
 /** Checks that hold at any size and on any machine (counts and orders of magnitude, not speed). */
 const SANE: Record<string, (r: ScenarioResult) => void> = {
-  'api-overhead': (r) => assert.ok(figure(r, 'requests/s') > 1),
-  'v2-list': (r) => assert.ok(figure(r, 'requests/s') > 1),
+  'api-overhead': (r) => assert.ok(figure(r, 'requests/s') > 0),
+  'v2-list': (r) => assert.ok(figure(r, 'requests/s') > 0),
   'lookup-scaling': (r) => {
     assert.equal(figure(r, 'lookup calls per stop'), 1);
     assert.equal(figure(r, 'lookup calls per release'), 1);
@@ -47,10 +47,16 @@ const SANE: Record<string, (r: ScenarioResult) => void> = {
   },
   fanout: (r) => assert.ok(figure(r, 'wall time of') >= r.metrics[0].baseline! * 0.9, 'no faster than the clouds allow'),
   memory: (r) => assert.ok(figure(r, 'RSS with') > figure(r, 'JS heap used'), 'RSS holds the heap'),
-  'assign-throughput': (r) => assert.ok(figure(r, 'pairs/s on sqlite') > 1),
+  // A rate is not checked against a floor here: on a loaded machine one pair can take seconds.
+  // What must hold is that pairs completed and each did the release's store work.
+  'assign-throughput': (r) => {
+    assert.ok(figure(r, 'pairs/s on sqlite') > 0);
+    const statements = figure(r, 'store statements per pair on sqlite');
+    assert.ok(statements >= 4 && statements < 100, `store statements per pair: ${statements}`);
+  },
   // Generous: a loaded CI machine delays polls; this only catches a release that waits for its timeout.
   'cli-start': (r) => assert.ok(figure(r, 'dispatcher --version') >= r.metrics[0].baseline! * 0.5, 'the CLI is a node process too'),
-  'scale-out': (r) => assert.ok(figure(r, 'pairs/s, 2 instances') > 1),
+  'scale-out': (r) => assert.ok(figure(r, 'pairs/s, 2 instances') > 0),
   'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 1_000, 'the release answered soon after the deletion'),
   cluster: (r) => assert.ok(figure(r, 'wall time of') >= r.metrics[0].baseline! * 0.9, 'no faster than the clouds allow'),
 };
