@@ -22,8 +22,20 @@ export class BenchClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  request(method: string, path: string, body?: unknown): Promise<JsonAnswer> {
+  async request(method: string, path: string, body?: unknown): Promise<JsonAnswer> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    try {
+      return await this.send(method, path, payload);
+    } catch (err) {
+      // A kept-alive socket the server closed as idle just as this request went out (a race the
+      // node:http docs describe; a starved client's free-socket timer fires late on a loaded
+      // machine). The server never read the request, so sending it once more is safe.
+      if (!(err instanceof StaleSocketError)) throw err;
+      return this.send(method, path, payload);
+    }
+  }
+
+  private send(method: string, path: string, payload: Buffer | undefined): Promise<JsonAnswer> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -52,7 +64,7 @@ export class BenchClient {
         },
       );
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer within 60 s`)));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocketError(err) : err));
       req.end(payload);
     });
   }
@@ -66,6 +78,12 @@ export class BenchClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+class StaleSocketError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
   }
 }
 
