@@ -5,7 +5,7 @@ import type { StartRequest } from '../../services/vm-service.js';
 import { accepted, acceptOrWait } from './v2-async.js';
 import { v2Route, type V2Route } from './v2-context.js';
 import { EXAMPLE } from './v2-examples.js';
-import { paginate } from './v2-pagination.js';
+import { orderBy, pageOrdered } from './v2-pagination.js';
 import { presentOperation, presentVm } from './v2-presenters.js';
 import { problems } from './v2-problem.js';
 import {
@@ -37,6 +37,11 @@ function matchesTags(vm: Vm, tags: string[]): boolean {
   });
 }
 
+/** The page order of a cloud's VMs (creation time, then id), made once per listing. */
+function byCreation(vms: readonly Vm[]) {
+  return orderBy(vms, (vm) => [vm.createdAt ?? '', vm.id]);
+}
+
 export const vmRoutes: V2Route[] = [
   v2Route<CloudParams, ListQuery>({
     method: 'get',
@@ -58,22 +63,19 @@ export const vmRoutes: V2Route[] = [
     handler: async ({ ctx, params, query, user }) => {
       const { vms, ownership } = ctx.services;
       const cloud = vms.cloud(params.cloud);
-      const [all, visible, owned] = await Promise.all([
-        vms.listVms(cloud),
+      const [listing, visible, owned] = await Promise.all([
+        vms.listingForPages(cloud),
         ownership.visibleVmIds(user, cloud.name),
         query.owner === undefined ? undefined : ownership.startedBy(cloud.name, query.owner),
       ]);
       const tags = query.tag ?? [];
-      const filtered = all.filter(
-        (vm) =>
-          (!visible || visible.has(vm.id)) &&
-          (!owned || owned.has(vm.id)) &&
-          (!query.state || vm.state === query.state) &&
-          (!query.name || vm.name === query.name) &&
-          matchesTags(vm, tags),
-      );
-      const filters = { cloud: cloud.name, state: query.state, name: query.name, tags, owner: query.owner };
-      const page = paginate(filtered, (vm) => [vm.createdAt ?? '', vm.id], { limit: query.limit, next: query.next, filters });
+      const { state, name } = query;
+      const filtered = visible || owned || state || name || tags.length > 0;
+      const matches = filtered
+        ? (vm: Vm) => (!visible || visible.has(vm.id)) && (!owned || owned.has(vm.id)) && (!state || vm.state === state) && (!name || vm.name === name) && matchesTags(vm, tags)
+        : undefined;
+      const filters = { cloud: cloud.name, state, name, tags, owner: query.owner };
+      const page = pageOrdered(listing.derive(byCreation), matches, { limit: query.limit, next: query.next, filters });
       return { status: 200, body: { items: page.items.map((vm) => presentVm(vm, cloud.name)), next: page.next } };
     },
   }),
