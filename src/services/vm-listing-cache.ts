@@ -53,11 +53,22 @@ export class VmListingCache {
     fresh.listing.then(
       () => {
         fresh.settled = true;
+        // Not kept past its use: a cloud's VMs (and what pages derived) would otherwise stay in memory until the next page.
+        setTimeout(() => this.dropExpired(cloud, fresh), windowMs).unref();
       },
       () => {
         if (this.slots.get(cloud) === fresh) this.slots.delete(cloud); // a failure is never served again
       },
     );
     return fresh.listing;
+  }
+
+  /** Whether a listing of the cloud is kept (in flight, or finished and not yet dropped). */
+  holds(cloud: CloudConnection): boolean {
+    return this.slots.has(cloud);
+  }
+
+  private dropExpired(cloud: CloudConnection, slot: Slot): void {
+    if (this.slots.get(cloud) === slot && this.now() - slot.startedAt >= cloud.config.listCacheMs) this.slots.delete(cloud);
   }
 }

@@ -17,6 +17,7 @@ describe('v2 VM list pages and the listing they share', () => {
         { name: 'default', driver: 'fake', default: true, options: { ...FAST_FAKE } },
         { name: 'kept', driver: 'fake', listCacheMs: 60_000, options: { ...FAST_FAKE, preload: { count: 30 } } },
         { name: 'brief', driver: 'fake', listCacheMs: BRIEF_MS, options: { ...FAST_FAKE, preload: { count: 5 } } },
+        { name: 'steady', driver: 'fake', listCacheMs: 60_000, options: { latencyMs: 0, bootDelayMs: 0, preload: { count: 5 } } }, // states that do not move
         { name: 'uncached', driver: 'fake', listCacheMs: 0, options: { ...FAST_FAKE, preload: { count: 5 } } },
       ],
     });
@@ -75,6 +76,22 @@ describe('v2 VM list pages and the listing they share', () => {
     await behindItsBack('uncached', 'elsewhere-uncached');
     assert.ok((await page('uncached')).items.some((vm) => vm.name === 'elsewhere-uncached'));
     assert.equal(listings('uncached') - before, 4);
+  });
+
+  it('answers pages as JSON joined from VMs serialized once: the same VMs as GET of each, the headers of any JSON answer', async () => {
+    const created = await app.request('POST', '/api/v2/clouds/steady/vms?wait=true', { name: 'with-metadata', ...VM, metadata: { team: 'genomics', 'odd "key"': 'é \\ ü' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${app.baseUrl}/api/v2/clouds/steady/vms?limit=5&name=with-metadata`, { headers: { authorization: `Bearer ${app.token}` } });
+      const text = await res.text();
+      const body = JSON.parse(text);
+      assert.equal(text, JSON.stringify(body), 'what JSON.stringify makes');
+      assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+      assert.ok(res.headers.get('etag'));
+      assert.deepEqual(body, { items: [(await app.request('GET', `/api/v2/clouds/steady/vms/${created.body.id}`)).body], next: null });
+    }
+    const full = await page('steady', 'limit=3');
+    for (const vm of full.items) assert.deepEqual(vm, (await app.request('GET', `/api/v2/clouds/steady/vms/${vm.id}`)).body);
   });
 
   it('leaves the lookup of one VM to the cloud: a VM made behind its back is found at once', async () => {

@@ -2,6 +2,7 @@
 // the dispatcher's own changes to the cloud drop it at once. The clock is the test's.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildConfig } from '../../src/config/config-loader.js';
 import { DispatcherError } from '../../src/domain/errors.js';
 import type { Vm } from '../../src/domain/vm-model.js';
@@ -100,6 +101,16 @@ describe('the listing list pages share', () => {
     fake.setFaults({ errorRate: 0 });
     assert.equal((await list()).vms.length, 3);
     assert.equal(listings(), 2);
+  });
+
+  it('lets go of a listing once listCacheMs has passed, not at the next page', async () => {
+    const [config] = buildConfig({ clouds: [{ name: 'one', driver: 'fake', listCacheMs: 30, options: { latencyMs: 0, preload: { count: 3 } } }] }, DRIVERS).clouds;
+    const cloud = new CloudConnection(config, fakeDriverFactory, silentLogger);
+    const cache = new VmListingCache();
+    await cache.list(cloud, () => cloud.call('listVms', 'list', (d) => d.listVms({})));
+    assert.equal(cache.holds(cloud), true);
+    await sleep(100);
+    assert.equal(cache.holds(cloud), false);
   });
 
   it('derives what pages need once per listing', async () => {
