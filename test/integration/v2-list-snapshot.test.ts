@@ -90,6 +90,17 @@ describe('v2 VM list pages and the listing they share', () => {
       assert.ok(res.headers.get('etag'));
       assert.deepEqual(body, { items: [(await app.request('GET', `/api/v2/clouds/steady/vms/${created.body.id}`)).body], next: null });
     }
+    // The same body made per request (a caller's own set: owner=) and kept for the listing: the same bytes and headers.
+    const get = (query: string, headers: Record<string, string> = {}) => fetch(`${app.baseUrl}/api/v2/clouds/steady/vms?${query}`, { headers: { authorization: `Bearer ${app.token}`, ...headers } });
+    const kept = await get('limit=5&name=with-metadata');
+    const made = await get('limit=5&name=with-metadata&owner=admin');
+    const text = await kept.text();
+    assert.equal(text, await made.text());
+    for (const header of ['etag', 'content-type', 'content-length']) assert.equal(kept.headers.get(header), made.headers.get(header), header);
+    const again = await get('limit=5&name=with-metadata'); // the kept page, sent again
+    assert.equal(await again.text(), text);
+    assert.equal(again.headers.get('etag'), kept.headers.get('etag'));
+
     const full = await page('steady', 'limit=3');
     for (const vm of full.items) assert.deepEqual(vm, (await app.request('GET', `/api/v2/clouds/steady/vms/${vm.id}`)).body);
   });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 // VMs of a cloud: list (filters, cursor pages), create and delete (202 + operation), get, actions.
 import type { Protocol, Vm, VmState } from '../../domain/vm-model.js';
+import { PreparedJson } from '../openapi/prepared-json.js';
 import type { StartRequest } from '../../services/vm-service.js';
 import { accepted, acceptOrWait } from './v2-async.js';
 import { v2Route, type V2Route } from './v2-context.js';
@@ -42,12 +43,16 @@ function byCreation(vms: readonly Vm[]) {
   return orderBy(vms, (vm) => [vm.createdAt ?? '', vm.id]);
 }
 
+/** Pages kept per listing (each ~50 KiB at 100 VMs); more distinct queries in one window are made per request. */
+const MAX_PAGES_KEPT = 64;
+
 /**
- * Each VM of a listing as v2 JSON, made when a page first shows it: pages of one listing join
- * these rather than present and serialize their VMs again (a listing is of one cloud).
+ * A listing's v2 JSON, made as pages first ask for it: each VM's (pages join them rather than
+ * present and serialize their VMs again), and whole pages that depend on nothing but the
+ * listing and the query. A listing is of one cloud, so the cloud's name is the same for all.
  */
-function jsonByVm(): Map<Vm, string> {
-  return new Map();
+function jsonOf(): { vms: Map<Vm, string>; pages: Map<string, PreparedJson> } {
+  return { vms: new Map(), pages: new Map() };
 }
 
 export const vmRoutes: V2Route[] = [
@@ -78,19 +83,29 @@ export const vmRoutes: V2Route[] = [
       ]);
       const tags = query.tag ?? [];
       const { state, name } = query;
+      const json = listing.derive(jsonOf);
+      // Without a caller's set (admins, operators, no owner filter) a page depends on the listing
+      // and the query alone: made once per listing, however many ask for it.
+      const shared = !visible && !owned;
+      const key = shared ? JSON.stringify([query.limit, query.next, state, name, tags]) : '';
+      const ready = shared ? json.pages.get(key) : undefined;
+      if (ready) return { status: 200, json: ready };
       const filtered = visible || owned || state || name || tags.length > 0;
       const matches = filtered
         ? (vm: Vm) => (!visible || visible.has(vm.id)) && (!owned || owned.has(vm.id)) && (!state || vm.state === state) && (!name || vm.name === name) && matchesTags(vm, tags)
         : undefined;
       const filters = { cloud: cloud.name, state, name, tags, owner: query.owner };
       const page = pageOrdered(listing.derive(byCreation), matches, { limit: query.limit, next: query.next, filters });
-      const json = listing.derive(jsonByVm);
       const items = page.items.map((vm) => {
-        let text = json.get(vm);
-        if (text === undefined) json.set(vm, (text = JSON.stringify(presentVm(vm, cloud.name))));
+        let text = json.vms.get(vm);
+        if (text === undefined) json.vms.set(vm, (text = JSON.stringify(presentVm(vm, cloud.name))));
         return text;
       });
-      return { status: 200, json: `{"items":[${items.join(',')}],"next":${JSON.stringify(page.next)}}` };
+      const text = `{"items":[${items.join(',')}],"next":${JSON.stringify(page.next)}}`;
+      if (!shared) return { status: 200, json: text };
+      const prepared = new PreparedJson(text);
+      if (json.pages.size < MAX_PAGES_KEPT) json.pages.set(key, prepared);
+      return { status: 200, json: prepared };
     },
   }),
   v2Route<CloudParams, { wait: boolean }, CreateBody>({
