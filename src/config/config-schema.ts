@@ -21,6 +21,8 @@ export interface CloudConfig {
   callTimeoutMs: number;
   /** How long images and sizes are cached (start resolves them on every call). */
   catalogTtlMs: number;
+  /** How long one listing of the cloud's VMs serves list pages (0: every page lists the cloud). */
+  listCacheMs: number;
   /** What a full reconcile pass does with VMs carrying this cloud's ownership tag but no record. */
   reconcile: { orphans: OrphanPolicy; orphanGraceMs: number };
   options: Record<string, unknown>;
@@ -112,6 +114,9 @@ export const cloudSchema = Joi.object({
   concurrency: Joi.number().integer().min(1).default(16),
   callTimeoutMs: Joi.number().integer().min(1).default(60_000),
   catalogTtlMs: Joi.number().integer().min(0).default(300_000),
+  // 1 s: a change made outside the dispatcher shows within a second (the dispatcher's own at once),
+  // and a cloud is listed at most about once a second per instance however many pages are asked.
+  listCacheMs: Joi.number().integer().min(0).max(60_000).default(1_000),
   reconcile: Joi.object({
     orphans: Joi.string()
       .valid(...ORPHAN_POLICIES)

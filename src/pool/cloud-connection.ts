@@ -14,6 +14,9 @@ export type CallObserver = (call: { cloud: string; driver: string; call: string;
 /** Total attempts of one call when the cloud keeps refusing the credential. */
 export const MAX_CREDENTIAL_ATTEMPTS = 3;
 
+/** Provider calls that change nothing; any other call may change what listVms answers. */
+const READ_CALLS = new Set(['listVms', 'getVm', 'findVmByName', 'findVmByRequestId', 'listImages', 'getImage', 'listSizes', 'listTenants', 'listKeyPairs']);
+
 export class CloudConnection {
   readonly name: string;
   private settings: CloudConfig;
@@ -26,6 +29,7 @@ export class CloudConnection {
   private active = 0;
   private retired?: { resolve: () => void; reject: (err: unknown) => void; done: Promise<void> };
   observer?: CallObserver;
+  private changes = 0;
 
   constructor(config: CloudConfig, factory: DriverPlugin, logger: Logger) {
     this.name = config.name;
@@ -42,6 +46,14 @@ export class CloudConnection {
   /** Takes new pool-level settings (aliases, enabled, allocation, default); the pool checks nothing else changed. */
   updateSettings(config: CloudConfig): void {
     this.settings = config;
+  }
+
+  /**
+   * Grows when a call that may change the cloud's VMs starts and again when the cloud is done with
+   * it (a timed-out call: when its promise settles): a listing begun before either may lack it.
+   */
+  get changeCount(): number {
+    return this.changes;
   }
 
   /** The driver object (created on first use; creating it makes no network call). */
@@ -82,6 +94,8 @@ export class CloudConnection {
   async call<T>(operation: string, capability: Capability | undefined, fn: (driver: Driver, signal: AbortSignal) => Promise<T>): Promise<T> {
     if (capability) this.require(capability);
     this.active++;
+    const changing = !READ_CALLS.has(operation);
+    if (changing) this.changes++;
     const overdue: Promise<unknown>[] = [];
     const started = process.hrtime.bigint();
     let outcome = 'ok';
@@ -95,6 +109,7 @@ export class CloudConnection {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.observer?.({ cloud: this.name, driver: this.config.driver, call: operation, outcome, seconds });
       const done = (): void => {
+        if (changing) this.changes++;
         release();
         if (--this.active === 0 && this.retired) this.closeRetired();
       };

@@ -8,6 +8,7 @@ import type { CloudConnection } from '../pool/cloud-connection.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { CatalogCache } from './catalog-cache.js';
 import type { OperationService, StepRecorder } from './operation-service.js';
+import { VmListingCache, type VmListing } from './vm-listing-cache.js';
 import { absentOutcome, adoptCreated, isUnknownOutcome, lookupCreate } from './start-resolution.js';
 import { OPEN_ADMISSION, type Admission, type VmLifecycle } from './service-ports.js';
 
@@ -44,6 +45,8 @@ export interface WaitOptions {
 export type PowerAction = 'reboot' | 'power-off' | 'power-on';
 
 export class VmService {
+  private readonly listings = new VmListingCache();
+
   constructor(
     private readonly deps: {
       pool: CloudPool;
@@ -64,6 +67,11 @@ export class VmService {
 
   listVms(cloud: CloudConnection): Promise<Vm[]> {
     return cloud.call('listVms', 'list', (d, signal) => d.listVms({}, signal));
+  }
+
+  /** For list pages only (may be up to listCacheMs old, see vm-listing-cache.ts); what acts on a VM uses listVms. */
+  listingForPages(cloud: CloudConnection): Promise<VmListing> {
+    return this.listings.list(cloud, () => this.listVms(cloud));
   }
 
   listImages(cloud: CloudConnection): Promise<Image[]> {

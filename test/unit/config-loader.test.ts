@@ -28,6 +28,7 @@ describe('config loader', () => {
     assert.deepEqual(config.clouds.map((c) => [c.name, c.driver, c.default]), [['default', 'fake', true], ['fake-east', 'fake', false]]);
     assert.equal(config.server.port, 5070);
     assert.equal(config.server.host, '127.0.0.1');
+    assert.deepEqual(config.clouds.map((c) => c.listCacheMs), [1_000, 1_000]);
     assert.match(config.database.url, /^sqlite:.*data\//);
     assert.ok(Object.isFrozen(config.clouds[0]));
   });
@@ -56,6 +57,8 @@ describe('config loader', () => {
     refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake', options: { latencyMs: -1 } }] }, DRIVERS), 'clouds[0].options.latencyMs');
     refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }, { name: 'b', driver: 'fake', aliases: ['a'] }] }, DRIVERS), 'clouds[1].aliases[0]', /already used/);
     refused(() => buildConfig({ clouds: [] }, DRIVERS), 'clouds', /at least 1/);
+    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake', listCacheMs: -1 }] }, DRIVERS), 'clouds[0].listCacheMs', /greater than or equal to 0/);
+    refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake', listCacheMs: 3_600_000 }] }, DRIVERS), 'clouds[0].listCacheMs', /less than or equal to 60000/);
     refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }], database: { url: 'mysql://x' } }, DRIVERS), 'database.url');
     refused(() => buildConfig({ clouds: [{ name: 'a', driver: 'fake' }], bogus: 1 }, DRIVERS), 'bogus', /not allowed/);
     refused(() => loadConfig(DRIVERS, { DISPATCHER_CONFIG: file('bad.yaml', 'clouds: [') }), 'DISPATCHER_CONFIG', /does not parse/);

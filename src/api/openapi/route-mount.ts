@@ -63,7 +63,11 @@ export function validatePart(where: Where, schema: Joi.Schema, value: unknown): 
 export function writeReply(res: Response, reply: Reply): void {
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   res.status(reply.status);
-  if (reply.body === undefined || reply.status === 204) res.end();
+  if (typeof reply.json === 'object' && reply.status !== 204) reply.json.send(res);
+  else if (typeof reply.json === 'string' && reply.status !== 204) {
+    if (!res.get('Content-Type')) res.set('Content-Type', 'application/json'); // as res.json does
+    res.send(reply.json);
+  } else if (reply.body === undefined || reply.status === 204) res.end();
   else res.json(reply.body);
 }
 

@@ -54,7 +54,7 @@ export function idempotencyHook(store: IdempotencyStore): IdempotencyHook {
       await store.abandon(userId, key);
       throw err;
     }
-    await store.complete(userId, key, { status: reply.status, body: reply.body, location: reply.headers?.Location });
+    await store.complete(userId, key, { status: reply.status, body: reply.json === undefined ? reply.body : JSON.parse(typeof reply.json === 'string' ? reply.json : reply.json.text), location: reply.headers?.Location });
     return reply;
   };
 }

@@ -95,3 +95,46 @@ export function paginate<T>(items: T[], keyOf: (item: T) => SortKey, options: { 
   const page = kept.slice(0, limit);
   return { items: page.map((entry) => entry.item), next: kept.length > limit ? encodeCursor(page[page.length - 1].key, digest) : null };
 }
+
+/** Items in page order (by key, equal keys in their order in the input) with their keys. */
+export interface Ordered<T> {
+  items: readonly T[];
+  keys: readonly SortKey[];
+}
+
+/** Orders `items` once for any number of pages read with pageOrdered (a key made per item). */
+export function orderBy<T>(items: readonly T[], keyOf: (item: T) => SortKey): Ordered<T> {
+  const keyed = items.map((item, at) => ({ item, key: keyOf(item), at }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key) || a.at - b.at);
+  return { items: keyed.map((e) => e.item), keys: keyed.map((e) => e.key) };
+}
+
+/**
+ * The page `paginate` makes of the same items and filter, read from their order: the first item
+ * past the cursor found by binary search, then the matching ones taken until one past the page.
+ */
+export function pageOrdered<T>(ordered: Ordered<T>, matches: ((item: T) => boolean) | undefined, options: { limit: number; next?: string; filters: Record<string, unknown> }): Page<T> {
+  const digest = filterDigest(options.filters);
+  const after = options.next === undefined ? undefined : decodeCursor(options.next, digest);
+  const { items, keys } = ordered;
+  const { limit } = options;
+  let from = 0;
+  // Keys of strings only are totally ordered, so "past the cursor" is a suffix; a number in a
+  // cursor (only a hand-made one) compares loosely, so then every item is asked, as paginate does.
+  const bySearch = after !== undefined && after.every((part) => typeof part === 'string');
+  if (bySearch) {
+    let hi = keys.length;
+    while (from < hi) {
+      const mid = (from + hi) >> 1;
+      if (compareKeys(keys[mid], after) <= 0) from = mid + 1;
+      else hi = mid;
+    }
+  }
+  const taken: number[] = [];
+  for (let i = from; i < items.length && taken.length <= limit; i++) {
+    if (after && !bySearch && compareKeys(keys[i], after) <= 0) continue;
+    if (!matches || matches(items[i])) taken.push(i);
+  }
+  const page = taken.slice(0, limit);
+  return { items: page.map((i) => items[i]), next: taken.length > limit ? encodeCursor(keys[page[page.length - 1]], digest) : null };
+}

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 // VMs of a cloud: list (filters, cursor pages), create and delete (202 + operation), get, actions.
 import type { Protocol, Vm, VmState } from '../../domain/vm-model.js';
+import { PreparedJson } from '../openapi/prepared-json.js';
 import type { StartRequest } from '../../services/vm-service.js';
 import { accepted, acceptOrWait } from './v2-async.js';
 import { v2Route, type V2Route } from './v2-context.js';
 import { EXAMPLE } from './v2-examples.js';
-import { paginate } from './v2-pagination.js';
+import { orderBy, pageOrdered } from './v2-pagination.js';
 import { presentOperation, presentVm } from './v2-presenters.js';
 import { problems } from './v2-problem.js';
 import {
@@ -37,6 +38,23 @@ function matchesTags(vm: Vm, tags: string[]): boolean {
   });
 }
 
+/** The page order of a cloud's VMs (creation time, then id), made once per listing. */
+function byCreation(vms: readonly Vm[]) {
+  return orderBy(vms, (vm) => [vm.createdAt ?? '', vm.id]);
+}
+
+/** Pages kept per listing (each ~50 KiB at 100 VMs); more distinct queries in one window are made per request. */
+const MAX_PAGES_KEPT = 64;
+
+/**
+ * A listing's v2 JSON, made as pages first ask for it: each VM's (pages join them rather than
+ * present and serialize their VMs again), and whole pages that depend on nothing but the
+ * listing and the query. A listing is of one cloud, so the cloud's name is the same for all.
+ */
+function jsonOf(): { vms: Map<Vm, string>; pages: Map<string, PreparedJson> } {
+  return { vms: new Map(), pages: new Map() };
+}
+
 export const vmRoutes: V2Route[] = [
   v2Route<CloudParams, ListQuery>({
     method: 'get',
@@ -58,23 +76,36 @@ export const vmRoutes: V2Route[] = [
     handler: async ({ ctx, params, query, user }) => {
       const { vms, ownership } = ctx.services;
       const cloud = vms.cloud(params.cloud);
-      const [all, visible, owned] = await Promise.all([
-        vms.listVms(cloud),
+      const [listing, visible, owned] = await Promise.all([
+        vms.listingForPages(cloud),
         ownership.visibleVmIds(user, cloud.name),
         query.owner === undefined ? undefined : ownership.startedBy(cloud.name, query.owner),
       ]);
       const tags = query.tag ?? [];
-      const filtered = all.filter(
-        (vm) =>
-          (!visible || visible.has(vm.id)) &&
-          (!owned || owned.has(vm.id)) &&
-          (!query.state || vm.state === query.state) &&
-          (!query.name || vm.name === query.name) &&
-          matchesTags(vm, tags),
-      );
-      const filters = { cloud: cloud.name, state: query.state, name: query.name, tags, owner: query.owner };
-      const page = paginate(filtered, (vm) => [vm.createdAt ?? '', vm.id], { limit: query.limit, next: query.next, filters });
-      return { status: 200, body: { items: page.items.map((vm) => presentVm(vm, cloud.name)), next: page.next } };
+      const { state, name } = query;
+      const json = listing.derive(jsonOf);
+      // Without a caller's set (admins, operators, no owner filter) a page depends on the listing
+      // and the query alone: made once per listing, however many ask for it.
+      const shared = !visible && !owned;
+      const key = shared ? JSON.stringify([query.limit, query.next, state, name, tags]) : '';
+      const ready = shared ? json.pages.get(key) : undefined;
+      if (ready) return { status: 200, json: ready };
+      const filtered = visible || owned || state || name || tags.length > 0;
+      const matches = filtered
+        ? (vm: Vm) => (!visible || visible.has(vm.id)) && (!owned || owned.has(vm.id)) && (!state || vm.state === state) && (!name || vm.name === name) && matchesTags(vm, tags)
+        : undefined;
+      const filters = { cloud: cloud.name, state, name, tags, owner: query.owner };
+      const page = pageOrdered(listing.derive(byCreation), matches, { limit: query.limit, next: query.next, filters });
+      const items = page.items.map((vm) => {
+        let text = json.vms.get(vm);
+        if (text === undefined) json.vms.set(vm, (text = JSON.stringify(presentVm(vm, cloud.name))));
+        return text;
+      });
+      const text = `{"items":[${items.join(',')}],"next":${JSON.stringify(page.next)}}`;
+      if (!shared) return { status: 200, json: text };
+      const prepared = new PreparedJson(text);
+      if (json.pages.size < MAX_PAGES_KEPT) json.pages.set(key, prepared);
+      return { status: 200, json: prepared };
     },
   }),
   v2Route<CloudParams, { wait: boolean }, CreateBody>({
