@@ -176,6 +176,27 @@ export class ClusterStore {
       .execute();
   }
 
+  /**
+   * What the members' creates answered: each succeeded vm.start operation with one of these request
+   * ids, its VM id (`target`), the VM as the create (or its look-up) returned it, and when it ended.
+   */
+  async startAnswers(requestIds: string[]): Promise<{ requestId: string; vmId: string; vm: unknown; at: string }[]> {
+    const out: { requestId: string; vmId: string; vm: unknown; at: string }[] = [];
+    for (let i = 0; i < requestIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('operations')
+        .select(['request_id', 'target', 'result', 'finished_at'])
+        .where('request_id', 'in', requestIds.slice(i, i + 500))
+        .where('kind', '=', 'vm.start')
+        .where('state', '=', 'succeeded')
+        .execute();
+      for (const r of rows) {
+        if (r.request_id && r.target && r.result && r.finished_at) out.push({ requestId: r.request_id, vmId: r.target, vm: JSON.parse(r.result), at: r.finished_at });
+      }
+    }
+    return out;
+  }
+
   /** docklet's clustercnt: clusters per user. */
   async countFor(userId: number): Promise<number> {
     const row = await this.db.selectFrom('clusters').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirst();
