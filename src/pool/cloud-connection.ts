@@ -100,8 +100,10 @@ export class CloudConnection {
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     const release = await this.limit.acquire();
+    let value: T;
+    let contended = false;
     try {
-      return await this.attempts(operation, fn, overdue);
+      value = await this.attempts(operation, fn, overdue);
     } catch (err) {
       outcome = isDispatcherError(err) ? err.kind : 'error';
       throw err;
@@ -113,9 +115,16 @@ export class CloudConnection {
         release();
         if (--this.active === 0 && this.retired) this.closeRetired();
       };
+      contended = this.limit.queued > 0;
       if (overdue.length === 0) done();
       else void Promise.allSettled(overdue).then(done);
     }
+    // Calls were queued for a slot: this one's slot has just gone to the next, whose request is on
+    // its way. Answers that came in together (a round of creates) each free their slot first, and
+    // only then does each caller's own work run; otherwise the k-th answer of a round would wait
+    // for the bookkeeping of the k-1 before it to free its slot, and the cloud would idle meanwhile.
+    if (contended) await new Promise<void>((resolve) => setImmediate(resolve));
+    return value;
   }
 
   private async attempts<T>(operation: string, fn: (driver: Driver, signal: AbortSignal) => Promise<T>, overdue: Promise<unknown>[]): Promise<T> {

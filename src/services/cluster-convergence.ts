@@ -12,6 +12,7 @@ import { BUSY_STATUSES, type Cluster, type ClusterMember, type ClusterStatus, ty
 import { UNFINISHED_STATES } from '../domain/operation-model.js';
 import type { OperationStore } from '../store/operation-store.js';
 import { UnresolvedOutcome, type StepRecorder } from './operation-service.js';
+import { MemberWrites } from './cluster-member-writes.js';
 import type { Placement } from './placement-policy.js';
 import { PlacementService, type Placer } from './placement-service.js';
 import type { VmService } from './vm-service.js';
@@ -44,16 +45,19 @@ export class ClusterConvergence {
   /** Starts and removes members until the cluster has its desired size, then sets ready or degraded. */
   async converge(clusterId: string, steps: StepRecorder, placement?: Placement): Promise<ConvergeResult> {
     const cluster = await this.load(clusterId);
-    await this.removeMarked(cluster, steps);
-    const live = (await this.deps.clusters.members(cluster.id)).filter((m) => m.state === 'starting' || m.state === 'active');
+    let members = await this.deps.clusters.members(cluster.id);
+    if (await this.removeMarked(cluster, steps, false, members)) members = await this.deps.clusters.members(cluster.id);
+    let live = members.filter((m) => m.state === 'starting' || m.state === 'active');
     const need = cluster.desiredSize - live.length;
     if (need < 0) {
       await this.markForRemoval(await this.chooseForRemoval(cluster, live, -need, true));
       await this.removeMarked(cluster, steps);
+      members = await this.deps.clusters.members(cluster.id);
+      live = members.filter((m) => m.state === 'starting' || m.state === 'active');
     }
-    const fresh = need > 0 ? await this.addMembers(cluster, live, need, steps, placement) : new Set<string>();
-    const starting = (await this.deps.clusters.members(cluster.id)).filter((m) => m.state === 'starting');
-    const outcomes = await this.startAll(cluster, starting, fresh);
+    const added = need > 0 ? await this.addMembers(cluster, live, need, steps, placement) : [];
+    const starting = [...members.filter((m) => m.state === 'starting'), ...added];
+    const outcomes = await this.startAll(cluster, starting, new Set(added.map((m) => m.id)));
     const unresolved = outcomes.filter((o) => o instanceof UnresolvedOutcome);
     if (starting.length > 0) {
       const failed = outcomes.filter((o) => o === 'failed').length;
@@ -79,12 +83,16 @@ export class ClusterConvergence {
     for (const member of members) await this.deps.clusters.updateMember(member.id, { state: 'removing' });
   }
 
-  /** Destroys (waiting until gone) every member marked `removing`, and every member when the cluster is being deleted. */
-  async removeMarked(cluster: Cluster, steps: StepRecorder, all = false): Promise<void> {
-    const members = (await this.deps.clusters.members(cluster.id)).filter((m) => (all ? m.state !== 'removed' && m.state !== 'replaced' : m.state === 'removing'));
-    if (members.length === 0) return;
-    await Promise.all(members.map((m) => this.destroyMember(cluster, m)));
-    await steps.done('remove', `${members.length} member(s) destroyed and gone`);
+  /**
+   * Destroys (waiting until gone) every member marked `removing`, and every member when the cluster
+   * is being deleted; `members`: the cluster's rows when the caller has just read them. Whether any was.
+   */
+  async removeMarked(cluster: Cluster, steps: StepRecorder, all = false, members?: ClusterMember[]): Promise<boolean> {
+    const doomed = (members ?? (await this.deps.clusters.members(cluster.id))).filter((m) => (all ? m.state !== 'removed' && m.state !== 'replaced' : m.state === 'removing'));
+    if (doomed.length === 0) return false;
+    await Promise.all(doomed.map((m) => this.destroyMember(cluster, m)));
+    await steps.done('remove', `${doomed.length} member(s) destroyed and gone`);
+    return true;
   }
 
   /** The cluster's status from its members, written with a compare-and-set from the busy statuses. */
@@ -108,24 +116,34 @@ export class ClusterConvergence {
    * Starts members a few per cloud slot at a time (twice the cloud's concurrency): enough to keep
    * every slot busy, few enough that the first creates are sent at once rather than after every
    * member's bookkeeping. Members written by this pass (`fresh`) have no earlier start to look up.
+   * Their rows' outcomes are written in batches (MemberWrites), all of them before this answers.
    */
   private async startAll(cluster: Cluster, members: ClusterMember[], fresh: Set<string>): Promise<('active' | 'failed' | UnresolvedOutcome)[]> {
     const outcomes: ('active' | 'failed' | UnresolvedOutcome)[] = [];
+    const writes = new MemberWrites(this.deps.clusters);
     const byCloud = new Map<string, ClusterMember[]>();
-    for (const m of members) byCloud.set(m.cloud, [...(byCloud.get(m.cloud) ?? []), m]);
-    await Promise.all(
-      [...byCloud].map(async ([cloud, list]) => {
-        const width = Math.max(4, 2 * (this.connectionConcurrency(cloud) ?? 8));
-        let next = 0;
-        const worker = async () => {
-          while (next < list.length) {
-            const member = list[next++];
-            outcomes.push(await this.startMember(cluster, member, fresh.has(member.id)));
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(width, list.length) }, worker));
-      }),
-    );
+    for (const m of members) {
+      const list = byCloud.get(m.cloud);
+      if (list) list.push(m);
+      else byCloud.set(m.cloud, [m]);
+    }
+    const lanes = [...byCloud].map(([cloud, list]) => ({ list, next: 0, width: Math.min(list.length, Math.max(4, 2 * (this.connectionConcurrency(cloud) ?? 8))) }));
+    const worker = async (lane: (typeof lanes)[number]) => {
+      while (lane.next < lane.list.length) {
+        const member = lane.list[lane.next++];
+        outcomes.push(await this.startMember(cluster, member, fresh.has(member.id), writes));
+      }
+    };
+    // Started one per cloud in turn: the store writes each start's operation in the order the
+    // workers ask, so every cloud's first creates go out together, not the last cloud's after
+    // every other cloud's spare workers.
+    const workers: Promise<void>[] = [];
+    for (let i = 0; i < Math.max(0, ...lanes.map((l) => l.width)); i++) for (const lane of lanes) if (i < lane.width) workers.push(worker(lane));
+    try {
+      await Promise.all(workers);
+    } finally {
+      await writes.settled();
+    }
     return outcomes;
   }
 
@@ -137,19 +155,28 @@ export class ClusterConvergence {
     }
   }
 
-  private async addMembers(cluster: Cluster, live: ClusterMember[], need: number, steps: StepRecorder, given?: Placement): Promise<Set<string>> {
+  private async addMembers(cluster: Cluster, live: ClusterMember[], need: number, steps: StepRecorder, given?: Placement): Promise<ClusterMember[]> {
     const held: Record<string, number> = {};
     for (const m of live) held[m.cloud] = (held[m.cloud] ?? 0) + 1;
     const placement = given ?? (await this.deps.placer.place(cluster.template, cluster.placement, need, held));
-    const added = placement.clouds.map((cloud) => ({ id: randomUUID(), cloud, name: `${cluster.name}-${randomUUID().slice(0, 8)}`, requestId: randomUUID() }));
-    await this.deps.clusters.addMembers(cluster.id, added);
+    const added = await this.deps.clusters.addMembers(
+      cluster.id,
+      placement.clouds.map((cloud) => ({ id: randomUUID(), cloud, name: `${cluster.name}-${randomUUID().slice(0, 8)}`, requestId: randomUUID() })),
+    );
     const perCloud = Object.entries(countBy(placement.clouds)).map(([cloud, n]) => `${cloud}: ${n}`).join(', ');
     await steps.done('place', `${added.length} member(s) (${perCloud}); ${JSON.stringify(placement.reasons)}`);
-    return new Set(added.map((m) => m.id));
+    return added;
   }
 
-  /** 'active' | 'failed', or the UnresolvedOutcome that leaves the member for the next pass. */
-  private async startMember(cluster: Cluster, member: ClusterMember, fresh = false): Promise<'active' | 'failed' | UnresolvedOutcome> {
+  /**
+   * 'active' | 'failed', or the UnresolvedOutcome that leaves the member for the next pass. The
+   * member's row is written through `writes` when given (a batch), else at once.
+   */
+  private async startMember(cluster: Cluster, member: ClusterMember, fresh = false, writes?: MemberWrites): Promise<'active' | 'failed' | UnresolvedOutcome> {
+    const record = async (changes: Pick<ClusterMember, 'state' | 'error'> & Partial<Pick<ClusterMember, 'vmId' | 'startedAt'>>) => {
+      if (writes) writes.add({ ...member, ...changes });
+      else await this.deps.clusters.updateMember(member.id, { state: changes.state, error: changes.error, vmId: changes.vmId ?? undefined, startedAt: changes.startedAt ?? undefined });
+    };
     try {
       const earlier = fresh ? undefined : await this.earlierStart(member);
       if (earlier === 'failed') return 'failed';
@@ -158,14 +185,14 @@ export class ClusterConvergence {
       const { image, size } = PlacementService.namesOn(cluster.template, cloud.name);
       const t = cluster.template;
       const request = { name: member.name, image, size, keyName: t.keyName, metadata: { ...t.metadata, [CLUSTER_TAG]: cluster.id }, userData: t.userData };
-      const vm = await this.deps.vms.start(cloud, request, { userId: cluster.userId ?? undefined, requestId: member.requestId });
+      const vm = await this.deps.vms.start(cloud, request, { userId: cluster.userId ?? undefined, requestId: member.requestId, requestIdUnsent: fresh });
       this.deps.placer.record(member.cloud, true);
-      await this.deps.clusters.updateMember(member.id, { state: 'active', vmId: vm.id, startedAt: new Date().toISOString(), error: null });
+      await record({ state: 'active', vmId: vm.id, startedAt: new Date().toISOString(), error: null });
       return 'active';
     } catch (err) {
       if (err instanceof UnresolvedOutcome) return err;
       this.deps.placer.record(member.cloud, false);
-      await this.deps.clusters.updateMember(member.id, { state: 'failed', error: toDispatcherError(err).message });
+      await record({ state: 'failed', error: toDispatcherError(err).message });
       return 'failed';
     }
   }

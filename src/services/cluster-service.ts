@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DispatcherError } from '../domain/errors.js';
 import type { Capability } from '../domain/capabilities.js';
+import type { Vm } from '../domain/vm-model.js';
 import type { CloudPool } from '../pool/cloud-pool.js';
 import type { Tracker } from '../cistern/tracker.js';
 import { BUSY_STATUSES, type Cluster, type ClusterMember, type ClusterStatus, type ClusterStore, type ClusterTemplate, type PlacementPolicy } from '../store/cluster-store.js';
@@ -22,6 +23,12 @@ export interface CreateCluster {
 }
 
 export type ClusterAction = 'start' | 'stop' | 'reboot' | 'repair';
+
+/** A member's VM as seen at `at` (ISO time): by the create's answer, or by a listing of its cloud. */
+export interface MemberObservation {
+  vm: Vm;
+  at: string;
+}
 
 const POWER: Record<Exclude<ClusterAction, 'repair'>, { action: PowerAction; capability: Capability }> = {
   start: { action: 'power-on', capability: 'power' },
@@ -169,6 +176,23 @@ export class ClusterService {
     return this.deps.clusters.members(cluster.id);
   }
 
+  /**
+   * By member id, the VM as its create answered (recorded as the result of the member's vm.start
+   * operation) and when: the view right after a create, without listing every cloud again.
+   * Members whose start has no such record (none yet, or a different VM) are left out.
+   */
+  async createAnswers(members: ClusterMember[]): Promise<Map<string, MemberObservation>> {
+    const withVm = members.filter((m) => m.vmId);
+    const byRequest = new Map(withVm.map((m) => [m.requestId, m]));
+    const out = new Map<string, MemberObservation>();
+    for (const answer of await this.deps.clusters.startAnswers([...byRequest.keys()])) {
+      const member = byRequest.get(answer.requestId);
+      const vm = answer.vm as Vm | null;
+      if (member && member.vmId === answer.vmId && vm && typeof vm === 'object' && typeof vm.state === 'string') out.set(member.id, { vm, at: answer.at });
+    }
+    return out;
+  }
+
   private live(cluster: Cluster): Promise<ClusterMember[]> {
     return this.deps.clusters.members(cluster.id).then((all) => all.filter((m) => m.state === 'starting' || m.state === 'active'));
   }
@@ -204,16 +228,21 @@ export class ClusterService {
     }
   }
 
-  /** Each member's VM state as its cloud lists it (one listing per cloud). */
+  /** Each member's VM state as its cloud lists it: one listing per cloud, the clouds asked at once. */
   private async vmStates(members: ClusterMember[]): Promise<{ member: ClusterMember; state: string | undefined }[]> {
     const byCloud = new Map<string, ClusterMember[]>();
-    for (const m of members) byCloud.set(m.cloud, [...(byCloud.get(m.cloud) ?? []), m]);
-    const out: { member: ClusterMember; state: string | undefined }[] = [];
-    for (const [name, list] of byCloud) {
-      const states = new Map((await this.deps.vms.listVms(this.deps.vms.cloud(name))).map((vm) => [vm.id, vm.state]));
-      out.push(...list.map((member) => ({ member, state: states.get(member.vmId as string) })));
+    for (const m of members) {
+      const list = byCloud.get(m.cloud);
+      if (list) list.push(m);
+      else byCloud.set(m.cloud, [m]);
     }
-    return out;
+    const perCloud = await Promise.all(
+      [...byCloud].map(async ([name, list]) => {
+        const states = new Map((await this.deps.vms.listVms(this.deps.vms.cloud(name))).map((vm) => [vm.id, vm.state]));
+        return list.map((member) => ({ member, state: states.get(member.vmId as string) }));
+      }),
+    );
+    return perCloud.flat();
   }
 
   private async inError(members: ClusterMember[]): Promise<ClusterMember[]> {

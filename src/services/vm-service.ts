@@ -26,6 +26,8 @@ export interface CallContext {
   operationId?: string;
   /** A start's logical create id (see start); the same on a retry under the same Idempotency-Key. */
   requestId?: string;
+  /** The caller drew `requestId` itself and no start has used it yet (a cluster member just written): no earlier create to look for. */
+  requestIdUnsent?: boolean;
 }
 
 export interface StartRequest {
@@ -139,7 +141,7 @@ export class VmService {
     const admission = this.deps.admission ?? OPEN_ADMISSION;
     const run = { kind: 'vm.start', cloud: cloud.name, userId, request: { ...request, userData: undefined }, operationId, requestId };
     return admission.start(cloud, () => this.deps.operations.run(run, async (steps) => {
-      if (givenRequestId !== undefined && (await this.deps.operations.requestIdSentBefore(requestId, steps.operationId))) {
+      if (givenRequestId !== undefined && !call.requestIdUnsent && (await this.deps.operations.requestIdSentBefore(requestId, steps.operationId))) {
         const earlier = await lookupCreate(cloud, requestId, steps);
         if (earlier) return adoptCreated(this.deps, cloud, earlier, request, steps, userId);
       }

@@ -84,6 +84,21 @@ function toMember(row: Selectable<ClusterMembersTable>): ClusterMember {
   };
 }
 
+function memberRow(m: ClusterMember): Selectable<ClusterMembersTable> {
+  return {
+    id: m.id,
+    cluster_id: m.clusterId,
+    cloud: m.cloud,
+    name: m.name,
+    request_id: m.requestId,
+    vm_id: m.vmId,
+    state: m.state,
+    error: m.error,
+    created_at: m.createdAt,
+    started_at: m.startedAt,
+  };
+}
+
 export type NewMember = Pick<ClusterMember, 'id' | 'cloud' | 'name' | 'requestId'>;
 
 export class ClusterStore {
@@ -140,27 +155,37 @@ export class ClusterStore {
     return rows.map(toMember);
   }
 
-  /** All at once: a crash leaves either every new row or none. */
-  async addMembers(clusterId: string, members: NewMember[]): Promise<void> {
-    if (members.length === 0) return;
+  /** All at once: a crash leaves either every new row or none. Answers the rows as written. */
+  async addMembers(clusterId: string, members: NewMember[]): Promise<ClusterMember[]> {
+    if (members.length === 0) return [];
     const now = new Date().toISOString();
+    const rows = members.map((m) => memberRow({ ...m, clusterId, vmId: null, state: 'starting', error: null, createdAt: now, startedAt: null }));
     await this.db.transaction().execute(async (tx) => {
-      for (let i = 0; i < members.length; i += 100) {
-        const rows = members.slice(i, i + 100).map((m) => ({
-          id: m.id,
-          cluster_id: clusterId,
-          cloud: m.cloud,
-          name: m.name,
-          request_id: m.requestId,
-          vm_id: null,
-          state: 'starting',
-          error: null,
-          created_at: now,
-          started_at: null,
-        }));
-        await tx.insertInto('cluster_members').values(rows).execute();
-      }
+      for (let i = 0; i < rows.length; i += 100) await tx.insertInto('cluster_members').values(rows.slice(i, i + 100)).execute();
     });
+    return rows.map(toMember);
+  }
+
+  /**
+   * Many members' new state in one statement per 100 (an upsert on the id: each row is written
+   * whole, as `members` holds it). For rows that exist: a member is only removed with its cluster,
+   * and a row of a removed cluster cannot come back (its cluster_id would refer to nothing).
+   */
+  async updateMembers(members: ClusterMember[]): Promise<void> {
+    for (let i = 0; i < members.length; i += 100) {
+      await this.db
+        .insertInto('cluster_members')
+        .values(members.slice(i, i + 100).map(memberRow))
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            state: eb.ref('excluded.state'),
+            vm_id: eb.ref('excluded.vm_id'),
+            error: eb.ref('excluded.error'),
+            started_at: eb.ref('excluded.started_at'),
+          })),
+        )
+        .execute();
+    }
   }
 
   async updateMember(id: string, changes: { state: MemberState; vmId?: string; error?: string | null; startedAt?: string }): Promise<void> {
@@ -174,6 +199,27 @@ export class ClusterStore {
       })
       .where('id', '=', id)
       .execute();
+  }
+
+  /**
+   * What the members' creates answered: each succeeded vm.start operation with one of these request
+   * ids, its VM id (`target`), the VM as the create (or its look-up) returned it, and when it ended.
+   */
+  async startAnswers(requestIds: string[]): Promise<{ requestId: string; vmId: string; vm: unknown; at: string }[]> {
+    const out: { requestId: string; vmId: string; vm: unknown; at: string }[] = [];
+    for (let i = 0; i < requestIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('operations')
+        .select(['request_id', 'target', 'result', 'finished_at'])
+        .where('request_id', 'in', requestIds.slice(i, i + 500))
+        .where('kind', '=', 'vm.start')
+        .where('state', '=', 'succeeded')
+        .execute();
+      for (const r of rows) {
+        if (r.request_id && r.target && r.result && r.finished_at) out.push({ requestId: r.request_id, vmId: r.target, vm: JSON.parse(r.result), at: r.finished_at });
+      }
+    }
+    return out;
   }
 
   /** docklet's clustercnt: clusters per user. */

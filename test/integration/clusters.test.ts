@@ -3,6 +3,7 @@
 // start, delete waits until every member is gone, per-user counts in /api/v2/status.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FAST_FAKE, startTestApp, type TestApp } from '../support/app-harness.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -47,6 +48,53 @@ describe('clusters', () => {
     assert.match(op.placement['fake-east'], /^spread: 2 of 4/);
     const starts = (await app.request('GET', '/api/v2/operations?kind=vm.start&limit=500')).body.items.filter((o: any) => c.members.some((m: any) => m.vmId === o.target));
     assert.equal(starts.length, 4, 'each member has its own vm.start operation');
+  });
+
+  it('answers the 201 of a create from what the creates answered, without listing the clouds; GET lists them', async () => {
+    const listings = () => (app.fake('default').calls.listVms ?? 0) + (app.fake('fake-east').calls.listVms ?? 0);
+    const before = listings();
+    const res = await app.request('POST', '/api/v2/clusters?wait=true', { name: 'answered', size: 4, template });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(listings(), before, 'no cloud listed for the 201');
+    const starts = (await app.request('GET', '/api/v2/operations?kind=vm.start&limit=500')).body.items;
+    for (const m of res.body.members) {
+      const vm = await app.fake(m.cloud).getVm(m.vmId);
+      assert.equal(m.vmStateFrom, 'create');
+      assert.equal(m.vmState, 'pending', 'the fake answers a create with a pending VM');
+      assert.equal(m.vmStateAt, starts.find((o: any) => o.target === m.vmId)?.finishedAt, 'seen when the member\'s start ended');
+      assert.deepEqual(m.privateIps, vm?.privateIps);
+      assert.equal(m.trackerStatus, 'FREE');
+    }
+    const shown = await cluster(res.body.id);
+    assert.equal(listings(), before + 2, 'GET lists each member cloud once');
+    assert.ok(shown.members.every((m: any) => m.vmStateFrom === 'list' && m.vmStateAt !== null));
+  });
+
+  it('lists the member clouds at once, not one after the other (repair looks for VMs in error)', async () => {
+    const id = (await app.request('POST', '/api/v2/clusters?wait=true', { name: 'lister', size: 2, template })).body.id;
+    const fakes = [app.fake('default'), app.fake('fake-east')];
+    let inFlight = 0;
+    let most = 0;
+    let bothAsked = () => {};
+    const together = new Promise<void>((resolve) => (bothAsked = resolve));
+    for (const fake of fakes) {
+      const original = fake.listVms.bind(fake);
+      fake.listVms = async (...args: Parameters<typeof original>) => {
+        most = Math.max(most, ++inFlight);
+        if (inFlight === fakes.length) bothAsked();
+        // One after the other, the first listing would wait here for a second that never comes.
+        await Promise.race([together, sleep(2_000)]);
+        inFlight--;
+        return original(...args);
+      };
+    }
+    try {
+      const repair = await app.request('POST', `/api/v2/clusters/${id}/actions?wait=true`, { action: 'repair' });
+      assert.equal(repair.status, 200, JSON.stringify(repair.body));
+    } finally {
+      for (const fake of fakes) delete (fake as Partial<typeof fake>).listVms;
+    }
+    assert.equal(most, 2, 'both clouds were asked at once');
   });
 
   it('scales out and in: FREE members go first, an ASSIGNED one only with force', async () => {

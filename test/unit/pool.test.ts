@@ -45,6 +45,33 @@ describe('CloudConnection pool', () => {
     assert.equal(limit.inFlight, 0);
   });
 
+  it("on a full cloud, answers that come in together hand their slots on before any caller's own work runs", async () => {
+    const p = pool([{ name: 'a', driver: 'fake', concurrency: 2 }]);
+    const events: string[] = [];
+    const answer = new Map<number, () => void>();
+    const sent = async (n: number) => {
+      while (answer.size < n) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const calls = [0, 1, 2, 3].map((i) =>
+      p
+        .resolve('a')
+        .call('listVms', 'list', () => {
+          events.push(`sent ${i}`);
+          return new Promise<number>((resolve) => answer.set(i, () => resolve(i)));
+        })
+        .then((v) => events.push(`caller ${v}`)),
+    );
+    await sent(2);
+    // Two answers in one turn of the event loop, as a round of creates answering together.
+    (answer.get(0) as () => void)();
+    (answer.get(1) as () => void)();
+    await sent(4);
+    for (const i of [2, 3]) (answer.get(i) as () => void)();
+    await Promise.all(calls);
+    assert.deepEqual(events.slice(0, 4), ['sent 0', 'sent 1', 'sent 2', 'sent 3'], events.join(', '));
+    await p.close();
+  });
+
   it('fails a call slower than callTimeoutMs with a 504 timeout', async () => {
     const p = pool([{ name: 'slow', driver: 'fake', callTimeoutMs: 50, options: { latencyMs: 500 } }]);
     await assert.rejects(p.resolve('slow').call('listVms', 'list', (d) => d.listVms()), (err: unknown) => {

@@ -31,10 +31,13 @@ function actor(user?: AuthenticatedUser): Actor {
   return { id: user?.id, admin: isPrivileged(user) };
 }
 
-async function show(ctx: V2Context, user: AuthenticatedUser | undefined, id: string) {
+/** `fromCreates`: the view right after a create, built from what the members' creates answered (no listing). */
+async function show(ctx: V2Context, user: AuthenticatedUser | undefined, id: string, fromCreates = false) {
   const { clusters } = ctx.services.groups;
   const cluster = await clusters.get(actor(user), id);
-  return presentCluster(cluster, await clusters.members(cluster), { vms: ctx.services.vms, tracker: ctx.services.tracker });
+  const members = await clusters.members(cluster);
+  const answered = fromCreates ? await clusters.createAnswers(members) : undefined;
+  return presentCluster(cluster, members, { vms: ctx.services.vms, tracker: ctx.services.tracker }, answered);
 }
 
 const opAnswer = { 200: { description: 'Done (with ?wait=true): the finished operation.', schema: operationSchema }, 202: accepted };
@@ -69,7 +72,8 @@ export const clusterRoutes: V2Route[] = [
       'Placement is decided first: when the clouds cannot take `size` VMs the answer is 409 with each cloud\'s reason (`clouds`), and nothing is started. ' +
       'Otherwise 202 with the `cluster.create` operation (its `target` is the cluster id, its `placement` the reasons). Members start in parallel ' +
       '(per-cloud concurrency applies), tagged `dispatcher:cluster=<id>` and tracked FREE. Members that fail leave the cluster `degraded` with ' +
-      'the failures listed; `repair` replaces them. With `?wait=true`, 201 with the cluster once the operation ends.',
+      'the failures listed; `repair` replaces them. With `?wait=true`, 201 with the cluster once the operation ends: each member\'s `vmState` and IPs ' +
+      'are then what its create answered (`vmStateFrom: create`, `vmStateAt`: when), not a new listing of the clouds; GET the cluster for the clouds\' word now.',
     tags,
     auth: 'user',
     idempotent: true,
@@ -90,7 +94,7 @@ export const clusterRoutes: V2Route[] = [
       if (query.wait) {
         const final = await ctx.services.operationService.settle(submitted, ctx.waitTimeoutMs);
         if (final?.state === 'succeeded') {
-          const shown = await show(ctx, user, cluster.id);
+          const shown = await show(ctx, user, cluster.id, true);
           return { status: 201, body: shown, headers: { Location: shown.links.self } };
         }
         if (final) throw operationFailure(final);

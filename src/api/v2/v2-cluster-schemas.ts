@@ -55,6 +55,10 @@ const memberSchema = Joi.object({
   vmState: Joi.string().valid(...VM_STATES).allow(null).required().description('What the cloud reports; null when the VM is not (or no longer) listed.'),
   publicIps: Joi.array().items(Joi.string()).required(),
   privateIps: Joi.array().items(Joi.string()).required(),
+  vmStateFrom: Joi.string().valid('list', 'create').allow(null).required().description(
+    'Where vmState and the IPs come from: list, the cloud\'s VM list asked for this answer; create, what the member\'s create answered (the 201 of a create with ?wait=true); null when not listed.',
+  ),
+  vmStateAt: isoTime.allow(null).required().description('When vmState and the IPs were seen (the listing, or the end of the member\'s start).'),
   trackerStatus: Joi.string().valid(...Object.keys(TRACKER_STATUS)).allow(null).required(),
   createdAt: isoTime.required(),
   startedAt: isoTime.allow(null).required(),
