@@ -2,6 +2,7 @@
 // config (enabled, allocation), alias additions and removals, per-user limits and VM flags.
 import type { Kysely } from 'kysely';
 import type { Database } from './store-schema.js';
+import { PreparedStatement } from './prepared-statement.js';
 
 export interface CloudOverride {
   cloud: string;
@@ -40,6 +41,13 @@ export interface VmFlag {
 }
 
 export class AdminStore {
+  // Asked by every assign and every destroy: built and compiled once (prepared-statement.ts).
+  private readonly limitOf = new PreparedStatement((user: string) => this.db.selectFrom('user_limits').selectAll().where('username', '=', user));
+  private readonly retiringFlag = new PreparedStatement((cloud: string, idVm: string) =>
+    this.db.selectFrom('vm_flags').select('retiring').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('retiring', '=', 1),
+  );
+  private readonly clearOne = new PreparedStatement((cloud: string, idVm: string) => this.db.deleteFrom('vm_flags').where('cloud', '=', cloud).where('id_vm', '=', idVm));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async cloudOverrides(): Promise<CloudOverride[]> {
@@ -101,7 +109,7 @@ export class AdminStore {
   }
 
   async userLimit(user: string): Promise<UserLimit | undefined> {
-    const row = await this.db.selectFrom('user_limits').selectAll().where('username', '=', user).executeTakeFirst();
+    const row = await this.limitOf.first(this.db, user);
     return row && toLimit(row);
   }
 
@@ -127,14 +135,7 @@ export class AdminStore {
 
   /** By VM id: a twin with the same name is another VM, with flags of its own. */
   async isRetiring(cloud: string, idVm: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('vm_flags')
-      .select('retiring')
-      .where('cloud', '=', cloud)
-      .where('id_vm', '=', idVm)
-      .where('retiring', '=', 1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await this.retiringFlag.first(this.db, cloud, idVm)) !== undefined;
   }
 
   async setRetiring(cloud: string, vm: { idVm: string; hostname: string }, reason: string, by: string): Promise<void> {
@@ -148,6 +149,7 @@ export class AdminStore {
 
   /** Drops the flags of one VM (or of every VM of the cloud); answers how many there were. */
   async clearFlags(cloud: string, idVm?: string): Promise<number> {
+    if (idVm !== undefined) return this.clearOne.changed(this.db, cloud, idVm);
     let query = this.db.deleteFrom('vm_flags').where('cloud', '=', cloud);
     if (idVm !== undefined) query = query.where('id_vm', '=', idVm);
     return Number((await query.executeTakeFirst()).numDeletedRows);
