@@ -46,6 +46,16 @@ export class AdminStore {
   private readonly retiringFlag = new PreparedStatement((cloud: string, idVm: string) =>
     this.db.selectFrom('vm_flags').select('retiring').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('retiring', '=', 1),
   );
+  // An assign's three admission reads in one statement (the VM's flags and findings, the user's limit).
+  private readonly assignFacts = new PreparedStatement((cloud: string, idVm: string, findingCloud: string, findingVm: string, user: string) =>
+    this.db.selectNoFrom((eb) => [
+      eb.exists(eb.selectFrom('vm_flags').select('retiring').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('retiring', '=', 1)).as('retiring'),
+      eb
+        .exists(eb.selectFrom('vm_findings').select('id_vm').where('cloud', '=', findingCloud).where('id_vm', '=', findingVm).where('kind', '=', 'missing').where('resolution', 'is', null))
+        .as('missing'),
+      eb.selectFrom('user_limits').select('max_assigned').where('username', '=', user).as('max_assigned'),
+    ]),
+  );
   private readonly clearOne = new PreparedStatement((cloud: string, idVm: string) => this.db.deleteFrom('vm_flags').where('cloud', '=', cloud).where('id_vm', '=', idVm));
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -131,6 +141,17 @@ export class AdminStore {
     let query = this.db.selectFrom('vm_flags').selectAll();
     if (cloud !== undefined) query = query.where('cloud', '=', cloud);
     return (await query.orderBy('updated_at').execute()).map(toFlag);
+  }
+
+  /**
+   * What admits an assign, read at once: whether the VM (by id) is retiring, whether the
+   * reconciler's last pass found it missing, and the user's limit (undefined: none).
+   */
+  async assignChecks(cloud: string, idVm: string, user: string): Promise<{ retiring: boolean; missing: boolean; maxAssigned?: number }> {
+    const row = await this.assignFacts.first(this.db, cloud, idVm, cloud, idVm, user);
+    const limit = row?.max_assigned;
+    // exists() is 1/0 on SQLite, true/false on PostgreSQL.
+    return { retiring: Boolean(row?.retiring), missing: Boolean(row?.missing), ...(limit === null || limit === undefined ? {} : { maxAssigned: Number(limit) }) };
   }
 
   /** By VM id: a twin with the same name is another VM, with flags of its own. */
