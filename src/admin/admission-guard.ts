@@ -19,7 +19,7 @@ export interface AdmissionDeps {
   pool: CloudPool;
   tracker: Tracker;
   admin: AdminStore;
-  /** The reconciler's findings: a VM it found gone from its cloud is not handed out. */
+  /** The reconciler's findings: a VM it found gone from its cloud is not handed out (read with the other assign checks: AdminStore.assignChecks). */
   findings?: FindingStore;
   state: { draining: boolean };
   /** Several instances over one PostgreSQL: limits checked under database locks (unset: this process alone). */
@@ -77,20 +77,21 @@ export class AdmissionGuard implements Admission {
     const userTurn = <R>(run: () => Promise<R>) => (shared ? run() : this.mutex.run(`user:${vm.user}`, run));
     return userTurn(() =>
       this.vmLock(cloud.name, vm.idVm, async () => {
-        if (await this.deps.admin.isRetiring(cloud.name, vm.idVm)) {
+        const checks = await this.deps.admin.assignChecks(cloud.name, vm.idVm, vm.user);
+        if (checks.retiring) {
           throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is retiring: it takes no new assignment`, {
             code: 'Retiring',
           });
         }
-        if (await this.deps.findings?.isMissing(cloud.name, vm.idVm)) {
+        if (this.deps.findings && checks.missing) {
           throw new DispatcherError('conflict', `node ${vm.idVm} on cloud ${cloud.name} is missing: the cloud no longer lists it (it takes assignments again if it reappears)`, {
             code: 'VmMissing',
           });
         }
-        const limit = await this.deps.admin.userLimit(vm.user);
-        if (!limit) return work();
-        if (shared) return this.assignShared(shared, `${cloud.name}/${vm.idVm}`, vm.user, limit.maxAssigned, work);
-        requireBelow(vm.user, limit.maxAssigned, (await this.assignedVms(vm.user)).size);
+        const limit = checks.maxAssigned;
+        if (limit === undefined) return work();
+        if (shared) return this.assignShared(shared, `${cloud.name}/${vm.idVm}`, vm.user, limit, work);
+        requireBelow(vm.user, limit, (await this.assignedVms(vm.user)).size);
         return work();
       }),
     );

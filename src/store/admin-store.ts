@@ -2,6 +2,7 @@
 // config (enabled, allocation), alias additions and removals, per-user limits and VM flags.
 import type { Kysely } from 'kysely';
 import type { Database } from './store-schema.js';
+import { PreparedStatement } from './prepared-statement.js';
 
 export interface CloudOverride {
   cloud: string;
@@ -40,6 +41,23 @@ export interface VmFlag {
 }
 
 export class AdminStore {
+  // Asked by every assign and every destroy: built and compiled once (prepared-statement.ts).
+  private readonly limitOf = new PreparedStatement((user: string) => this.db.selectFrom('user_limits').selectAll().where('username', '=', user));
+  private readonly retiringFlag = new PreparedStatement((cloud: string, idVm: string) =>
+    this.db.selectFrom('vm_flags').select('retiring').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('retiring', '=', 1),
+  );
+  // An assign's three admission reads in one statement (the VM's flags and findings, the user's limit).
+  private readonly assignFacts = new PreparedStatement((cloud: string, idVm: string, findingCloud: string, findingVm: string, user: string) =>
+    this.db.selectNoFrom((eb) => [
+      eb.exists(eb.selectFrom('vm_flags').select('retiring').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('retiring', '=', 1)).as('retiring'),
+      eb
+        .exists(eb.selectFrom('vm_findings').select('id_vm').where('cloud', '=', findingCloud).where('id_vm', '=', findingVm).where('kind', '=', 'missing').where('resolution', 'is', null))
+        .as('missing'),
+      eb.selectFrom('user_limits').select('max_assigned').where('username', '=', user).as('max_assigned'),
+    ]),
+  );
+  private readonly clearOne = new PreparedStatement((cloud: string, idVm: string) => this.db.deleteFrom('vm_flags').where('cloud', '=', cloud).where('id_vm', '=', idVm));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async cloudOverrides(): Promise<CloudOverride[]> {
@@ -101,7 +119,7 @@ export class AdminStore {
   }
 
   async userLimit(user: string): Promise<UserLimit | undefined> {
-    const row = await this.db.selectFrom('user_limits').selectAll().where('username', '=', user).executeTakeFirst();
+    const row = await this.limitOf.first(this.db, user);
     return row && toLimit(row);
   }
 
@@ -125,16 +143,20 @@ export class AdminStore {
     return (await query.orderBy('updated_at').execute()).map(toFlag);
   }
 
+  /**
+   * What admits an assign, read at once: whether the VM (by id) is retiring, whether the
+   * reconciler's last pass found it missing, and the user's limit (undefined: none).
+   */
+  async assignChecks(cloud: string, idVm: string, user: string): Promise<{ retiring: boolean; missing: boolean; maxAssigned?: number }> {
+    const row = await this.assignFacts.first(this.db, cloud, idVm, cloud, idVm, user);
+    const limit = row?.max_assigned;
+    // exists() is 1/0 on SQLite, true/false on PostgreSQL.
+    return { retiring: Boolean(row?.retiring), missing: Boolean(row?.missing), ...(limit === null || limit === undefined ? {} : { maxAssigned: Number(limit) }) };
+  }
+
   /** By VM id: a twin with the same name is another VM, with flags of its own. */
   async isRetiring(cloud: string, idVm: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('vm_flags')
-      .select('retiring')
-      .where('cloud', '=', cloud)
-      .where('id_vm', '=', idVm)
-      .where('retiring', '=', 1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await this.retiringFlag.first(this.db, cloud, idVm)) !== undefined;
   }
 
   async setRetiring(cloud: string, vm: { idVm: string; hostname: string }, reason: string, by: string): Promise<void> {
@@ -148,6 +170,7 @@ export class AdminStore {
 
   /** Drops the flags of one VM (or of every VM of the cloud); answers how many there were. */
   async clearFlags(cloud: string, idVm?: string): Promise<number> {
+    if (idVm !== undefined) return this.clearOne.changed(this.db, cloud, idVm);
     let query = this.db.deleteFrom('vm_flags').where('cloud', '=', cloud);
     if (idVm !== undefined) query = query.where('id_vm', '=', idVm);
     return Number((await query.executeTakeFirst()).numDeletedRows);

@@ -1,10 +1,10 @@
 // Operations: every mutation (start, stop, release, firewall change …) is recorded with the steps
 // it took, so that a failure half-way leaves a record an operator can read (and v2 serves it).
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, UpdateResult } from 'kysely';
 import type { Database, OperationsTable } from './store-schema.js';
 import { OPERATION_STATES, UNFINISHED_STATES, type OperationState } from '../domain/operation-model.js';
-
+import { PreparedShapes, slotsByColumn } from './prepared-statement.js';
 
 export interface OperationStep {
   step: string;
@@ -69,7 +69,13 @@ export interface OperationFilter {
   limit?: number;
 }
 
+type Row = Selectable<OperationsTable>;
+
 export class OperationStore {
+  // Every operation is one insert and a few updates: built and compiled once (prepared-statement.ts).
+  private readonly inserts = new PreparedShapes<unknown[], never>();
+  private readonly updates = new PreparedShapes<unknown[], UpdateResult>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(input: NewOperation): Promise<Operation> {
@@ -91,8 +97,14 @@ export class OperationStore {
       owner: input.owner ?? null,
       request_id: input.requestId ?? null,
     };
-    await this.db.insertInto('operations').values(row).execute();
+    await this.insertRow(row);
     return toOperation(row);
+  }
+
+  private async insertRow(row: Row): Promise<void> {
+    const columns = Object.keys(row) as Array<keyof Row>;
+    const statement = this.inserts.get(columns.join(','), columns.length, (...slots: unknown[]) => this.db.insertInto('operations').values(slotsByColumn(columns, slots)));
+    await statement.run(this.db, ...columns.map((column) => row[column]));
   }
 
   async get(id: string): Promise<Operation | undefined> {
@@ -146,22 +158,26 @@ export class OperationStore {
   async update(id: string, changes: OperationChanges): Promise<boolean> {
     const now = new Date().toISOString();
     const finished = changes.state && !(UNFINISHED_STATES as readonly string[]).includes(changes.state);
-    const result = await this.db
-      .updateTable('operations')
-      .set({
-        ...(changes.state ? { state: changes.state } : {}),
-        ...(changes.target !== undefined ? { target: changes.target } : {}),
-        ...(changes.result !== undefined ? { result: JSON.stringify(changes.result) } : {}),
-        ...(changes.error ? { error: JSON.stringify(changes.error) } : {}),
-        ...(changes.steps ? { steps: JSON.stringify(changes.steps) } : {}),
-        ...(changes.requestId !== undefined ? { request_id: changes.requestId } : {}),
-        ...(finished ? { finished_at: now } : {}),
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('state', 'in', [...UNFINISHED_STATES])
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const set: Partial<Row> = {
+      ...(changes.state ? { state: changes.state } : {}),
+      ...(changes.target !== undefined ? { target: changes.target } : {}),
+      ...(changes.result !== undefined ? { result: JSON.stringify(changes.result) } : {}),
+      ...(changes.error ? { error: JSON.stringify(changes.error) } : {}),
+      ...(changes.steps ? { steps: JSON.stringify(changes.steps) } : {}),
+      ...(changes.requestId !== undefined ? { request_id: changes.requestId } : {}),
+      ...(finished ? { finished_at: now } : {}),
+      updated_at: now,
+    };
+    // One statement per set of columns changed (a handful of shapes), the values bound per run.
+    const columns = Object.keys(set) as Array<keyof Row>;
+    const statement = this.updates.get(columns.join(','), columns.length + 1, (...slots: unknown[]) =>
+      this.db
+        .updateTable('operations')
+        .set(slotsByColumn(columns, slots))
+        .where('id', '=', slots[columns.length] as string)
+        .where('state', 'in', [...UNFINISHED_STATES]),
+    );
+    return (await statement.changed(this.db, ...columns.map((column) => set[column]), id)) > 0;
   }
 
   /** Unfinished operations, oldest first (what a recovery pass looks at). */

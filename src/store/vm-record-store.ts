@@ -3,6 +3,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { VmRecordsTable } from './admin-schema.js';
 import type { Database } from './store-schema.js';
+import { PreparedStatement, slotsByColumn } from './prepared-statement.js';
+
+const CREATED_COLUMNS = ['cloud', 'id_vm', 'name', 'image', 'size', 'requested_at', 'created_at', 'running_at', 'last_state', 'last_seen_at', 'owner_user_id'] as const;
 
 export interface VmRecord {
   cloud: string;
@@ -48,33 +51,37 @@ function toRecord(r: Selectable<VmRecordsTable>): VmRecord {
 }
 
 export class VmRecordStore {
+  // Written by every start and every destroy: built and compiled once (prepared-statement.ts).
+  private readonly insertCreated = new PreparedStatement(
+    (...slots: unknown[]) =>
+      this.db
+        .insertInto('vm_records')
+        .values({ ...slotsByColumn(CREATED_COLUMNS, slots), failed_at: null, failure_kind: null, fault: null, missing_since: null, ended_at: null, end_reason: null })
+        .onConflict((oc) => oc.columns(['cloud', 'id_vm']).doNothing()),
+    CREATED_COLUMNS.length,
+  );
+  private readonly endOne = new PreparedStatement((endedAt: string, reason: string, cloud: string, idVm: string) =>
+    this.db.updateTable('vm_records').set({ ended_at: endedAt, end_reason: reason }).where('cloud', '=', cloud).where('ended_at', 'is', null).where('id_vm', '=', idVm),
+  );
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async created(input: { cloud: string; idVm: string; name: string; image: string; size: string; requestedAt: Date; state: string; ownerUserId?: number }): Promise<void> {
     const now = new Date().toISOString();
-    await this.db
-      .insertInto('vm_records')
-      .values({
-        cloud: input.cloud,
-        id_vm: input.idVm,
-        name: input.name,
-        image: input.image,
-        size: input.size,
-        requested_at: input.requestedAt.toISOString(),
-        created_at: now,
-        running_at: input.state === 'running' ? now : null,
-        failed_at: null,
-        failure_kind: null,
-        fault: null,
-        last_state: input.state,
-        last_seen_at: now,
-        missing_since: null,
-        ended_at: null,
-        end_reason: null,
-        owner_user_id: input.ownerUserId ?? null,
-      })
-      .onConflict((oc) => oc.columns(['cloud', 'id_vm']).doNothing())
-      .execute();
+    const row: Record<(typeof CREATED_COLUMNS)[number], unknown> = {
+      cloud: input.cloud,
+      id_vm: input.idVm,
+      name: input.name,
+      image: input.image,
+      size: input.size,
+      requested_at: input.requestedAt.toISOString(),
+      created_at: now,
+      running_at: input.state === 'running' ? now : null,
+      last_state: input.state,
+      last_seen_at: now,
+      owner_user_id: input.ownerUserId ?? null,
+    };
+    await this.insertCreated.run(this.db, ...CREATED_COLUMNS.map((column) => row[column]));
   }
 
   async get(cloud: string, idVm: string): Promise<VmRecord | undefined> {
@@ -176,6 +183,7 @@ export class VmRecordStore {
 
   /** Ends one record (or every open record of the cloud); answers how many were open. */
   async end(cloud: string, idVm: string | undefined, reason: 'destroyed' | 'forgotten'): Promise<number> {
+    if (idVm !== undefined) return this.endOne.changed(this.db, new Date().toISOString(), reason, cloud, idVm);
     let query = this.db
       .updateTable('vm_records')
       .set({ ended_at: new Date().toISOString(), end_reason: reason })

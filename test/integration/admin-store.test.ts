@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AdminStore } from '../../src/store/admin-store.js';
 import { AuditStore } from '../../src/store/audit-store.js';
+import { FindingStore } from '../../src/store/finding-store.js';
 import { VmRecordStore } from '../../src/store/vm-record-store.js';
 import { storeBackends, type TestStore } from '../support/store-backends.js';
 
@@ -57,6 +58,23 @@ for (const backend of storeBackends()) {
       assert.equal(await admin.clearFlags('a', 'vm-1'), 1);
       assert.equal(await admin.isRetiring('a', 'vm-1'), false);
       assert.equal(await admin.clearFlags('a'), 1);
+    });
+
+    it("reads an assign's checks (retiring, missing, the user's limit) in one statement", async () => {
+      const admin = new AdminStore(store.db);
+      const findings = new FindingStore(store.db);
+      assert.deepEqual(await admin.assignChecks('c', 'vm-9', 'bob'), { retiring: false, missing: false });
+      await admin.setRetiring('c', { idVm: 'vm-9', hostname: 'h9' }, 'retire', 'op');
+      await findings.seen('c', 'vm-9', 'missing', { hostname: 'h9' });
+      await admin.setUserLimit('bob', 4, 'op');
+      const before = store.counters.statements;
+      assert.deepEqual(await admin.assignChecks('c', 'vm-9', 'bob'), { retiring: true, missing: true, maxAssigned: 4 });
+      assert.equal(store.counters.statements - before, 1);
+      assert.deepEqual(await admin.assignChecks('c', 'vm-8', 'carol'), { retiring: false, missing: false }, 'another VM, a user without a limit');
+      await findings.resolve('c', 'vm-9', 'forgotten', 'op');
+      await admin.clearFlags('c', 'vm-9');
+      await admin.deleteUserLimit('bob');
+      assert.deepEqual(await admin.assignChecks('c', 'vm-9', 'bob'), { retiring: false, missing: false });
     });
 
     it('records a VM from creation to running, failure, missing and its end', async () => {

@@ -41,18 +41,21 @@ const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 export function requestContext(logger: AppLogger, observe?: (record: RequestRecord) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
-    req.id = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
-    req.log = logger.child({ reqId: req.id });
-    res.setHeader('X-Request-Id', req.id);
-    const route = captureRouteTemplate(req);
+    const id = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    const route = captureRouteTemplate(req, logger);
+    res.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const path = req.originalUrl.split('?')[0];
       const status = res.statusCode;
       const level = PROBES.has(path) ? 'debug' : status >= 500 ? 'error' : 'info';
-      req.log[level](
+      // On the root logger, reqId first: the same line a child bound to reqId writes, without
+      // making a child (its bindings serialized, its formatters built) for every request.
+      logger[level](
         {
+          reqId: id,
           method: req.method,
           path,
           route: route.template,
@@ -72,18 +75,29 @@ export function requestContext(logger: AppLogger, observe?: (record: RequestReco
 /**
  * The router sets req.route when a route matches, while req.baseUrl still holds the mount path;
  * by the time the answer is written an error handler may have reset baseUrl, so the template is
- * taken at that moment.
+ * taken at that moment. `req.log` (the logger bound to the request id) is made on first use:
+ * most requests never log anything but their access line.
  */
-function captureRouteTemplate(req: Request): { template?: string } {
+function captureRouteTemplate(req: Request, logger: AppLogger): { template?: string } {
   const captured: { template?: string } = {};
   let current: unknown;
-  Object.defineProperty(req, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => current,
-    set: (value: { path?: unknown } | undefined) => {
-      current = value;
-      if (value && typeof value.path === 'string') captured.template = `${req.baseUrl}${value.path}`;
+  let log: AppLogger | undefined;
+  Object.defineProperties(req, {
+    route: {
+      configurable: true,
+      enumerable: true,
+      get: () => current,
+      set: (value: { path?: unknown } | undefined) => {
+        current = value;
+        if (value && typeof value.path === 'string') captured.template = `${req.baseUrl}${value.path}`;
+      },
+    },
+    log: {
+      configurable: true,
+      get: () => (log ??= logger.child({ reqId: req.id })),
+      set: (value: AppLogger) => {
+        log = value;
+      },
     },
   });
   return captured;
