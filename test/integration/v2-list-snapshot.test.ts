@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { FAST_FAKE, startTestApp, type TestApp } from '../support/app-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const VM = { image: 'ubuntu-24.04', size: 'm1.small' };
 const BRIEF_MS = 200;
@@ -53,8 +54,12 @@ describe('v2 VM list pages and the listing they share', () => {
     assert.equal(created.status, 201);
     const mine = () => page('kept').then((p) => p.items.find((vm) => vm.id === created.body.id));
     assert.ok(await mine(), 'created');
-    assert.equal((await app.request('POST', `/api/v2/clouds/kept/vms/${created.body.id}/actions`, { action: 'power-off' })).status, 200);
-    assert.notEqual((await mine())?.state, created.body.state, 'powered off');
+    // Powering off needs a running VM: the fake boots it bootDelayMs after the create answered.
+    await waitFor('the VM to run', async () => (await app.request('GET', `/api/v2/clouds/kept/vms/${created.body.id}`)).body.state === 'running' || null);
+    const before = (await mine())?.state;
+    const off = await app.request('POST', `/api/v2/clouds/kept/vms/${created.body.id}/actions`, { action: 'power-off' });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    assert.notEqual((await mine())?.state, before, 'powered off');
     assert.equal((await app.request('DELETE', `/api/v2/clouds/kept/vms/${created.body.id}?wait=true`)).status, 200);
     assert.equal(await mine(), undefined, 'deleted');
   });
