@@ -2,7 +2,6 @@
 // (scale-out: several dispatcher instances over one database). Migrations run before use.
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from 'kysely';
-import pg from 'pg';
 import type { Database } from './store-schema.js';
 import { migrationProvider, ping } from './store-migrations.js';
 import type { Dialect } from './store-dialect.js';
@@ -103,6 +102,8 @@ function withStatementCache(database: SqliteDatabase.Database, max = 500): Kysel
 }
 
 async function openPostgres(url: string, counters: StoreCounters, schema?: string): Promise<Kysely<Database>> {
+  // Loaded here, not at import: a SQLite store never needs the driver (its import is ~3 MB of heap).
+  const { default: pg } = await import('pg');
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
     const admin = new pg.Client({ connectionString: url });
