@@ -74,6 +74,10 @@ function openSqlite(path: string, initialise: boolean, counters: StoreCounters):
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
+  // better-sqlite3 builds SQLite with a 16 MB page cache per connection (SQLite's own default is
+  // 2 MB). The file's pages stay in the kernel's cache anyway; 16 MB of our own copies was the
+  // largest native cost of a dispatcher holding 10,000 VMs, for no measurable gain per operation.
+  database.pragma('cache_size = -2000');
   const guard = file ? fileGuard(file) : undefined;
   const dialect = faultMappingDialect(new SqliteDialect({ database: withStatementCache(database) }), guard?.check, counters);
   return { db: new Kysely<Database>({ dialect }), file, guard };
