@@ -44,9 +44,8 @@ export class CisternTracker implements Tracker {
   private readonly timeoutMs: number;
   private readonly healthTimeoutMs: number;
   private readonly probeCloud: string;
-  /** Made by the first call: axios (~5 MB of heap) is loaded only by a process that talks to Cistern. */
-  private http?: Promise<AxiosInstance>;
-  private readonly httpConfig: CreateAxiosDefaults;
+  /** axios (~5 MB of heap) is loaded only by a process that talks to Cistern: from here, not at import. */
+  private readonly http: Promise<AxiosInstance>;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly logger?: Logger;
 
@@ -65,7 +64,7 @@ export class CisternTracker implements Tracker {
       http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
       https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
     };
-    this.httpConfig = {
+    const config: CreateAxiosDefaults = {
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       timeout: options.timeoutMs,
@@ -82,6 +81,9 @@ export class CisternTracker implements Tracker {
       maxContentLength: MAX_ANSWER_BYTES,
       proxy: false,
     };
+    // Loading starts now so that the first call does not wait for it; a failure is the first call's.
+    this.http = import('axios').then(({ default: axios }) => axios.create(config));
+    this.http.catch(() => undefined);
   }
 
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {
@@ -211,7 +213,6 @@ export class CisternTracker implements Tracker {
   }
 
   private async send(method: Method, path: string, body: object, timeoutMs: number): Promise<AxiosResponse<string>> {
-    this.http ??= import('axios').then(({ default: axios }) => axios.create(this.httpConfig));
     const http = await this.http;
     const request = () =>
       http.request<string>({

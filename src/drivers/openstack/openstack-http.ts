@@ -47,15 +47,15 @@ export function createAxiosHttpClient(options: { timeoutMs: number; userAgent?: 
     maxRedirects: 0,
     headers: { 'User-Agent': options.userAgent ?? 'cloud-dispatcher' },
   };
-  // axios is loaded by the first request, not at start: a process without an OpenStack cloud
-  // (nor Cistern) never needs it, and importing it costs ~5 MB of heap.
-  let instance: Promise<AxiosInstance> | undefined;
-  const client = () => (instance ??= import('axios').then(({ default: axios }) => axios.create(config)));
+  // axios is loaded here, when an OpenStack cloud makes its client, not at import: a process
+  // without one (nor Cistern) never needs it (~5 MB of heap). A failure is the first request's.
+  const instance: Promise<AxiosInstance> = import('axios').then(({ default: axios }) => axios.create(config));
+  instance.catch(() => undefined);
   return {
     async send(request) {
       let response;
       try {
-        response = await (await client()).request({
+        response = await (await instance).request({
           method: request.method,
           url: request.url,
           headers: request.headers,
