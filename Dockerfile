@@ -37,4 +37,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.DISPATCHER_PORT||5070)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM drains (see docs/operations.md); give `docker stop` more than server.shutdownTimeoutMs.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/main.js"]
+# --max-semi-space-size: as `npm start` (docs/performance.md, "memory").
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

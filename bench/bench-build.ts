@@ -62,6 +62,17 @@ export async function ensureBuild(): Promise<string> {
   return target;
 }
 
+/**
+ * The node flags `npm start` gives the server (package.json's start script: `node <flags>
+ * dist/main.js`), read from the build's own copy: each build runs as its own product starts.
+ */
+export function startFlags(dir: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (scripts?.start ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`package.json start is not "node [flags] dist/main.js": ${scripts?.start}`);
+  return words.slice(1, -1);
+}
+
 function pruneStale(keep: string): void {
   for (const entry of readdirSync(BUILDS)) {
     const path = join(BUILDS, entry);

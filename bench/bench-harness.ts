@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropSchema } from '../test/support/store-backends.js';
-import { ensureBuild } from './bench-build.js';
+import { ensureBuild, startFlags } from './bench-build.js';
 import type { BareCommands, CommandMessage, DispatcherChildSpec, DispatcherCommands, ReadyMessage, ReplyMessage } from './bench-ipc.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -46,7 +46,8 @@ async function startChild<C extends CommandTable<C>>(script: string, args: strin
   const build = process.env.BENCH_BUILD ?? (await ensureBuild());
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = fork(join(build, 'bench', script), args, {
-    execArgv: ['--expose-gc', ...profile, ...(options.execArgv ?? [])],
+    // The flags of `npm start` (e.g. --max-semi-space-size): the figures describe the product as it starts.
+    execArgv: ['--expose-gc', ...startFlags(build), ...profile, ...(options.execArgv ?? [])],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: { ...process.env, ...options.env },
   });

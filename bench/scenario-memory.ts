@@ -50,7 +50,7 @@ async function run(o: MemoryOptions) {
     notes: [
       `${o.vms} VMs started through VmService over ${o.clouds} fake clouds (${round(plain.startMs / 1000, 1)} s), then each cloud listed (GET /api/v1/nodes/<cloud>) and its tracker records listed (GET /api/v1/vm/status/<cloud>).`,
       'The fake clouds live in the dispatcher process: their 10,000 VM records are inside the figure, a real cloud\'s would not be.',
-      'Plain node on transpiled JS (as npm start runs it), background workers off, MB = MiB, read after a full GC; RSS includes ~45 MB of the node binary\'s own pages (details: rssFile).',
+      'Plain node on transpiled JS with the node flags of npm start (as npm start runs it), background workers off, MB = MiB, read after a full GC; RSS includes ~45 MB of the node binary\'s own pages (details: rssFile).',
       'RSS varies by ±15 MB from run to run with where glibc keeps scrypt\'s 16 MB login buffers; the last row shows the same run with that cache turned off.',
     ],
     details,

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The flag is the server's (`serve` runs it in this process), as `npm start` gives it: see
+// docs/performance.md, "memory". Harmless to the CLI.
 // `dispatcher serve` starts the server; every other command is the CLI, which loads no server code.
 const argv = process.argv.slice(2);
 if (argv[0] === 'serve') {

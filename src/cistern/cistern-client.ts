@@ -6,7 +6,7 @@
 // hostname names that VM alone, and that Cistern's answer names the same VM.
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults } from 'axios';
 import { DispatcherError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
 import { cisternRefusal, describeEndpoint, trackerFault, transportFault } from './cistern-faults.js';
@@ -44,7 +44,8 @@ export class CisternTracker implements Tracker {
   private readonly timeoutMs: number;
   private readonly healthTimeoutMs: number;
   private readonly probeCloud: string;
-  private readonly http: AxiosInstance;
+  /** axios (~5 MB of heap) is loaded only by a process that talks to Cistern: from here, not at import. */
+  private readonly http: Promise<AxiosInstance>;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly logger?: Logger;
 
@@ -63,7 +64,7 @@ export class CisternTracker implements Tracker {
       http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
       https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
     };
-    this.http = axios.create({
+    const config: CreateAxiosDefaults = {
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       timeout: options.timeoutMs,
@@ -79,7 +80,10 @@ export class CisternTracker implements Tracker {
       maxRedirects: 0,
       maxContentLength: MAX_ANSWER_BYTES,
       proxy: false,
-    });
+    };
+    // Loading starts now so that the first call does not wait for it; a failure is the first call's.
+    this.http = import('axios').then(({ default: axios }) => axios.create(config));
+    this.http.catch(() => undefined);
   }
 
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {
@@ -209,8 +213,9 @@ export class CisternTracker implements Tracker {
   }
 
   private async send(method: Method, path: string, body: object, timeoutMs: number): Promise<AxiosResponse<string>> {
+    const http = await this.http;
     const request = () =>
-      this.http.request<string>({
+      http.request<string>({
         method,
         url: `${this.base}${path}`,
         data: JSON.stringify(body),

@@ -1,8 +1,8 @@
 // The only reader of process.env: file (YAML or JSON) + environment overrides + *_FILE secrets,
 // validated by one schema into one frozen Config. A bad config fails at start naming the key.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import Joi from 'joi';
-import { parse as parseYaml } from 'yaml';
 import { configSchema, type CloudConfig, type Config } from './config-schema.js';
 import { defaultClouds } from './config-defaults.js';
 import { ConfigError } from './config-error.js';
@@ -38,6 +38,11 @@ export function loadConfig(drivers: DriverOptionSchemas, env: Env = process.env)
   return buildConfig(raw, drivers, env);
 }
 
+/** The YAML parser, loaded only to read a YAML file (the loader is synchronous, hence require). */
+function yaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
 export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
@@ -46,7 +51,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
     throw new ConfigError('DISPATCHER_CONFIG', `cannot read ${path}: ${(err as Error).message}`);
   }
   try {
-    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : yaml().parse(text);
     if (parsed === null || parsed === undefined) return {};
     if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping');
     return parsed as Record<string, unknown>;

@@ -3,7 +3,7 @@
 // (released by PostgreSQL the moment the session ends, so a kill -9 frees them without waiting
 // for any lease), and LISTEN for the settings trigger of migration 0008. The connection is
 // re-opened after an error; the locks it held are then lost and re-tried at the next round.
-import pg from 'pg';
+import type { Client, ClientConfig } from 'pg';
 import type { Logger } from '../log/logger.js';
 
 export interface Coordinator {
@@ -28,15 +28,15 @@ export const LOCAL_COORDINATOR: Coordinator = {
 };
 
 export class PgCoordinator implements Coordinator {
-  private client?: pg.Client;
-  private connecting?: Promise<pg.Client>;
+  private client?: Client;
+  private connecting?: Promise<Client>;
   private readonly held = new Set<string>();
   private readonly listeners: (() => void)[] = [];
   private readonly authListeners: (() => void)[] = [];
   private closed = false;
 
   constructor(
-    private readonly clientConfig: pg.ClientConfig,
+    private readonly clientConfig: ClientConfig,
     private readonly logger: Logger,
     /** Takes note of a lock taken (status shows the holder of each worker). */
     private readonly onTaken: (worker: string) => Promise<void>,
@@ -80,13 +80,15 @@ export class PgCoordinator implements Coordinator {
     await client?.end().catch(() => undefined); // ending the session releases its locks
   }
 
-  private connection(): Promise<pg.Client> {
+  private connection(): Promise<Client> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= this.open().finally(() => (this.connecting = undefined));
     return this.connecting;
   }
 
-  private async open(): Promise<pg.Client> {
+  private async open(): Promise<Client> {
+    // Loaded on first use: a process on SQLite never opens this connection.
+    const { default: pg } = await import('pg');
     const client = new pg.Client(this.clientConfig);
     client.on('error', (err) => {
       this.logger.warn({ err }, 'coordination connection lost: worker locks released, settings heard at the next periodic re-read');

@@ -1,8 +1,8 @@
 // pino logs: JSON lines, or pino-pretty's text (LOG_FORMAT=pretty, and by default on a terminal).
 // Secrets are redacted by path wherever they could appear: request headers and bodies, and cloud
 // options (whose secret keys each driver declares: the composition root passes them in).
+import { createRequire } from 'node:module';
 import { pino, type Logger as Pino } from 'pino';
-import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/config-schema.js';
 
 const REDACT_PATHS = [
@@ -34,8 +34,9 @@ export type AppLogger = Pino;
 
 export function createLogger(level: LogLevel, { secretOptions, destination, format = 'json' }: LoggerOptions): AppLogger {
   const usePretty = format === 'pretty' || (format === 'auto' && !destination && process.stdout.isTTY === true);
+  // pino-pretty is loaded only for text logs: JSON, the deployed format, never needs it.
   const stream = usePretty
-    ? pretty({ destination: (destination as NodeJS.WritableStream | undefined) ?? 1, colorize: !destination && process.stdout.isTTY === true, sync: true, translateTime: 'SYS:standard' })
+    ? (createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty'))({ destination: (destination as NodeJS.WritableStream | undefined) ?? 1, colorize: !destination && process.stdout.isTTY === true, sync: true, translateTime: 'SYS:standard' })
     : destination;
   return pino(
     {

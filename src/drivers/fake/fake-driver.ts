@@ -37,7 +37,8 @@ export class FakeDriver implements Driver {
   protected readonly cloudName: string;
   protected readonly random: Random;
   private readonly vms = new Map<string, FakeVm>();
-  private readonly byName = new Map<string, Set<string>>();
+  /** Name → id, or ids when several VMs share a name (rare: one Set per name would cost ~150 bytes per VM). */
+  private readonly byName = new Map<string, string | Set<string>>();
   private readonly byRequestId = new Map<string, string>();
   private credentialValid = false;
   private serial = 0;
@@ -97,7 +98,8 @@ export class FakeDriver implements Driver {
   async findVmByName(name: string, signal?: AbortSignal): Promise<Vm | null> {
     await this.call('findVmByName', signal);
     const now = Date.now();
-    for (const id of this.byName.get(name) ?? []) {
+    const ids = this.byName.get(name) ?? [];
+    for (const id of typeof ids === 'string' ? [ids] : ids) {
       const record = this.vms.get(id);
       const vm = record && this.settle(record, now);
       if (vm) return vm;
@@ -151,7 +153,6 @@ export class FakeDriver implements Driver {
       transition: fails
         ? { to: 'error', at: now + this.options.bootDelayMs, fault: `No valid host was found for image ${image.name}` }
         : { to: 'running', at: now + this.options.bootDelayMs },
-      ports: new Set(),
     };
   }
 
@@ -226,13 +227,14 @@ export class FakeDriver implements Driver {
 
   async openPort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
     await this.call('openPort', signal);
-    this.live(vmId).ports.add(portKey(rule));
+    const record = this.live(vmId);
+    (record.ports ??= new Set()).add(portKey(rule));
     this.persist();
   }
 
   async closePort(vmId: string, rule: PortRule, signal?: AbortSignal): Promise<void> {
     await this.call('closePort', signal);
-    this.live(vmId).ports.delete(portKey(rule));
+    this.live(vmId).ports?.delete(portKey(rule));
     this.persist();
   }
 
@@ -340,17 +342,23 @@ export class FakeDriver implements Driver {
   private insert(record: FakeVm): void {
     this.vms.set(record.vm.id, record);
     this.byRequestId.set(record.requestId, record.vm.id);
-    let ids = this.byName.get(record.vm.name);
-    if (!ids) this.byName.set(record.vm.name, (ids = new Set()));
-    ids.add(record.vm.id);
+    const { id, name } = record.vm;
+    const ids = this.byName.get(name);
+    if (ids === undefined) this.byName.set(name, id);
+    else if (typeof ids === 'string') this.byName.set(name, new Set([ids, id]));
+    else ids.add(id);
   }
 
   private remove(record: FakeVm): void {
     this.vms.delete(record.vm.id);
     this.byRequestId.delete(record.requestId);
-    const ids = this.byName.get(record.vm.name);
-    ids?.delete(record.vm.id);
-    if (ids?.size === 0) this.byName.delete(record.vm.name);
+    const { id, name } = record.vm;
+    const ids = this.byName.get(name);
+    if (ids === id) this.byName.delete(name);
+    else if (typeof ids === 'object') {
+      ids.delete(id);
+      if (ids.size === 0) this.byName.delete(name);
+    }
   }
 
   protected preloaded(i: number): FakeVm {
@@ -371,7 +379,6 @@ export class FakeDriver implements Driver {
         extra: { size: size.id, image: image.id, keyName: null },
       }),
       requestId,
-      ports: new Set(),
     };
   }
 

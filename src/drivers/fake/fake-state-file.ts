@@ -13,7 +13,8 @@ export interface FakeVmRecord {
   requestId: string;
   /** A state change scheduled for a moment in the future (boot, stop, delete). */
   transition?: { to: VmState; at: number; fault?: string };
-  ports: Set<string>;
+  /** Made by the first port opened: most VMs never open one, and an empty Set costs ~150 bytes. */
+  ports?: Set<string>;
 }
 
 interface StoredFakeVm extends Omit<FakeVmRecord, 'ports'> {
@@ -63,11 +64,11 @@ export class FakeStateFile {
     this.seen = this.identity();
     const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as FakeSnapshot;
     if (parsed.version !== 1 || !Array.isArray(parsed.vms)) throw new Error(`fake state file ${this.path}: not a version 1 snapshot`);
-    return { serial: parsed.serial, vms: parsed.vms.map((v) => ({ ...v, ports: new Set(v.ports) })) };
+    return { serial: parsed.serial, vms: parsed.vms.map((v) => ({ ...v, ports: v.ports.length > 0 ? new Set(v.ports) : undefined })) };
   }
 
   save(serial: number, records: Iterable<FakeVmRecord>): void {
-    const snapshot: FakeSnapshot = { version: 1, serial, vms: [...records].map((r) => ({ ...r, ports: [...r.ports] })) };
+    const snapshot: FakeSnapshot = { version: 1, serial, vms: [...records].map((r) => ({ ...r, ports: [...(r.ports ?? [])] })) };
     // A name per write: two drivers over one file (a reload) never rename each other's half-written file.
     const tmp = `${this.path}.${process.pid}.${++this.writes}.tmp`;
     writeFileSync(tmp, JSON.stringify(snapshot));

@@ -4,7 +4,7 @@
 // change one conditional UPDATE. Scheduled transitions (boot, stop, delete) are computed from
 // their due time when a row is read, as the in-memory fake does; a write persists the due ones,
 // and a listing sweeps the rows whose deletion is due.
-import pg from 'pg';
+import type { Pool } from 'pg';
 import { DispatcherError } from '../../domain/errors.js';
 import type { Vm, VmState } from '../../domain/vm-model.js';
 import type { Logger } from '../../log/logger.js';
@@ -36,7 +36,7 @@ const settleDue = (n: number) =>
    booted = booted OR coalesce(transition_at <= $${n} AND transition_to = 'running', false)`;
 
 export class FakeVmTable {
-  private pool?: pg.Pool;
+  private pool?: Pool;
   private opened?: Promise<void>;
 
   constructor(
@@ -48,6 +48,8 @@ export class FakeVmTable {
 
   /** Connects, creates the table if missing and, when the cloud has no VM yet, inserts `preload()`. */
   async open(preload: () => FakeVmRecord[]): Promise<void> {
+    // Loaded before the check, so that two opens at once still make one pool; only a shared fake needs it.
+    const { default: pg } = await import('pg');
     if (!this.pool) {
       const pool = new pg.Pool({ connectionString: this.databaseUrl, max: POOL_SIZE });
       pool.on('error', (err) => this.logger.warn({ err }, 'shared fake cloud: idle database connection failed'));
@@ -143,7 +145,7 @@ export class FakeVmTable {
     return rows.length > 0;
   }
 
-  private async setUp(pool: pg.Pool, preload: () => FakeVmRecord[]): Promise<void> {
+  private async setUp(pool: Pool, preload: () => FakeVmRecord[]): Promise<void> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');

@@ -3,7 +3,7 @@
 // connections alive: one client per cloud, one TCP+TLS handshake instead of one per call.
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -38,7 +38,7 @@ export interface HttpClient {
 export function createAxiosHttpClient(options: { timeoutMs: number; userAgent?: string }): HttpClient {
   const httpAgent = new http.Agent({ keepAlive: true });
   const httpsAgent = new https.Agent({ keepAlive: true });
-  const instance: AxiosInstance = axios.create({
+  const config: CreateAxiosDefaults = {
     httpAgent,
     httpsAgent,
     timeout: options.timeoutMs,
@@ -46,12 +46,16 @@ export function createAxiosHttpClient(options: { timeoutMs: number; userAgent?: 
     // An OpenStack redirect is a misconfigured endpoint; following it would resend the token elsewhere.
     maxRedirects: 0,
     headers: { 'User-Agent': options.userAgent ?? 'cloud-dispatcher' },
-  });
+  };
+  // axios is loaded here, when an OpenStack cloud makes its client, not at import: a process
+  // without one (nor Cistern) never needs it (~5 MB of heap). A failure is the first request's.
+  const instance: Promise<AxiosInstance> = import('axios').then(({ default: axios }) => axios.create(config));
+  instance.catch(() => undefined);
   return {
     async send(request) {
       let response;
       try {
-        response = await instance.request({
+        response = await (await instance).request({
           method: request.method,
           url: request.url,
           headers: request.headers,
