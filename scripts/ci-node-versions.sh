@@ -53,7 +53,9 @@ for major in "${majors[@]}"; do
   binary=$(build_sqlite "$nodedir")
   tree=$scratch/tree-$major
   mkdir -p "$tree/node_modules"
-  cp -r src test scripts docs ui package.json package-lock.json tsconfig.json "$tree/"
+  # bench/, bin/, deploy/ and the Dockerfile: the start-flags unit test reads every start path.
+  cp -r src test scripts docs ui bench bin deploy Dockerfile package.json package-lock.json tsconfig.json "$tree/"
+  rm -rf "$tree/bench/results"
   for entry in node_modules/* node_modules/.bin; do
     [ "$(basename "$entry")" = better-sqlite3 ] || ln -s "$root/$entry" "$tree/node_modules/"
   done
