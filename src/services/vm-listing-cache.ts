@@ -69,6 +69,11 @@ export class VmListingCache {
   }
 
   private dropExpired(cloud: CloudConnection, slot: Slot): void {
-    if (this.slots.get(cloud) === slot && this.now() - slot.startedAt >= cloud.config.listCacheMs) this.slots.delete(cloud);
+    if (this.slots.get(cloud) !== slot) return;
+    // A timer may fire a fraction of a millisecond early by performance.now() (libuv's clock has
+    // whole milliseconds): then it is armed again for what is left, so the listing is let go.
+    const left = cloud.config.listCacheMs - (this.now() - slot.startedAt);
+    if (left <= 0) this.slots.delete(cloud);
+    else setTimeout(() => this.dropExpired(cloud, slot), Math.ceil(left)).unref();
   }
 }
