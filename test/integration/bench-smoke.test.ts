@@ -54,10 +54,11 @@ const SANE: Record<string, (r: ScenarioResult) => void> = {
     const statements = figure(r, 'store statements per pair on sqlite');
     assert.ok(statements >= 4 && statements < 100, `store statements per pair: ${statements}`);
   },
-  // Generous: a loaded CI machine delays polls; this only catches a release that waits for its timeout.
   'cli-start': (r) => assert.ok(figure(r, 'dispatcher --version') >= r.metrics[0].baseline! * 0.5, 'the CLI is a node process too'),
   'scale-out': (r) => assert.ok(figure(r, 'pairs/s, 2 instances') > 0),
-  'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 1_000, 'the release answered soon after the deletion'),
+  // Generous: a loaded CI machine delays polls by seconds at times (a CI run saw over 1 s); this
+  // catches a release that waits for its timeout (releaseTimeoutMs, 120 s by default).
+  'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 10_000, `the release answered soon after the deletion: ${figure(r, 'worst wait')} ms`),
   cluster: (r) => assert.ok(figure(r, 'wall time of') >= r.metrics[0].baseline! * 0.9, 'no faster than the clouds allow'),
 };
 
