@@ -110,12 +110,14 @@ class FaultMappingDriver implements Driver {
   }
 }
 
-const DROPPED_MEANWHILE = new Set<unknown>(['3F000', '42P01']);
+const DROPPED_MEANWHILE = new Set<unknown>(['3F000', '42P01', '42703']);
 
 /**
  * Kysely's PostgreSQL introspection (its migrator's "does my table exist?") reads every schema of
- * the database; a schema or table dropped while it runs (another dispatcher's, a test's) fails the
- * read with 3F000 or 42P01 naming it, and reading again is all it takes.
+ * the database; a schema, table or column dropped while it runs (another dispatcher's, a test's
+ * down-migration) fails the read with 3F000, 42P01 or 42703 naming it (the column through
+ * pg_get_serial_sequence, which looks the column up afresh), and reading again, after a
+ * short pause, is all it takes.
  */
 function rereadingIntrospector(inner: DatabaseIntrospector): DatabaseIntrospector {
   const again = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -124,7 +126,9 @@ function rereadingIntrospector(inner: DatabaseIntrospector): DatabaseIntrospecto
         return await read();
       } catch (err) {
         const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-        if (attempt >= 10 || !DROPPED_MEANWHILE.has(cause?.code)) throw err;
+        if (attempt >= 30 || !DROPPED_MEANWHILE.has(cause?.code)) throw err;
+        // A moment's pause, growing: a burst of drops (a test's schemas torn down) passes.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50, attempt * 5)));
       }
     }
   };

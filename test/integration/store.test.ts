@@ -43,7 +43,7 @@ for (const backend of storeBackends()) {
       }
     });
 
-    it('opens while other schemas of the database are dropped meanwhile (Kysely introspects them all)', async (ctx) => {
+    it('opens while other schemas, tables and columns of the database are dropped meanwhile (Kysely introspects them all)', async (ctx) => {
       if (backend.label !== 'postgres') return ctx.skip('PostgreSQL schemas only');
       const client = new pg.Client({ connectionString: store.url });
       await client.connect();
@@ -52,6 +52,8 @@ for (const backend of storeBackends()) {
       const churn = (async () => {
         for (let i = 0; churning; i++) {
           await client.query(`create schema ${prefix}_${i}; create table ${prefix}_${i}.t (a int, b int, c int)`);
+          // A column dropped meanwhile too (a down-migration in another schema): 42703 through pg_get_serial_sequence.
+          await client.query(`alter table ${prefix}_${i}.t drop column c`);
           await client.query(`drop schema ${prefix}_${i} cascade`);
         }
       })();
