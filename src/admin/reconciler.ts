@@ -12,6 +12,7 @@ import type { CloudPool } from '../pool/cloud-pool.js';
 import type { VmFinding } from '../store/finding-store.js';
 import type { VmRecord, VmRecordStore } from '../store/vm-record-store.js';
 import type { FindingKeeper } from './reconcile-findings.js';
+import { groupBy } from '../domain/group-by.js';
 
 export interface MissingVm {
   cloud: string;
@@ -213,10 +214,4 @@ export class Reconciler {
 function add(into: { running: number; failed: number }, more: { running: number; failed: number }): void {
   into.running += more.running;
   into.failed += more.failed;
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
-  return out;
 }

@@ -1,6 +1,7 @@
 // Figures computed from our VM records: startup time (asked → first seen running) per cloud and
 // image, boot failures (the cloud's fault, or a boot timeout) and failures per image.
 import type { VmRecord, VmRecordStore } from '../store/vm-record-store.js';
+import { groupBy } from '../domain/group-by.js';
 
 export interface Stats {
   count: number;
@@ -50,8 +51,7 @@ export class VmMetrics {
 
   async startupTimes(since?: string): Promise<StartupTimes> {
     const started = await this.records.started(since);
-    const byCloud = new Map<string, VmRecord[]>();
-    for (const r of started) byCloud.set(r.cloud, [...(byCloud.get(r.cloud) ?? []), r]);
+    const byCloud = groupBy(started, (r) => r.cloud);
     const clouds = [...byCloud].sort(([a], [b]) => a.localeCompare(b)).map(([cloud, records]) => {
       const byImage = new Map<string, number[]>();
       for (const r of records) byImage.set(r.image, [...(byImage.get(r.image) ?? []), startupMs(r)]);

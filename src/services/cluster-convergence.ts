@@ -16,6 +16,7 @@ import { MemberWrites } from './cluster-member-writes.js';
 import type { Placement } from './placement-policy.js';
 import { PlacementService, type Placer } from './placement-service.js';
 import type { VmService } from './vm-service.js';
+import { groupBy } from '../domain/group-by.js';
 
 /** The metadata key every member carries: the cluster's id. */
 export const CLUSTER_TAG = 'dispatcher:cluster';
@@ -121,12 +122,7 @@ export class ClusterConvergence {
   private async startAll(cluster: Cluster, members: ClusterMember[], fresh: Set<string>): Promise<('active' | 'failed' | UnresolvedOutcome)[]> {
     const outcomes: ('active' | 'failed' | UnresolvedOutcome)[] = [];
     const writes = new MemberWrites(this.deps.clusters);
-    const byCloud = new Map<string, ClusterMember[]>();
-    for (const m of members) {
-      const list = byCloud.get(m.cloud);
-      if (list) list.push(m);
-      else byCloud.set(m.cloud, [m]);
-    }
+    const byCloud = groupBy(members, (m) => m.cloud);
     const lanes = [...byCloud].map(([cloud, list]) => ({ list, next: 0, width: Math.min(list.length, Math.max(4, 2 * (this.connectionConcurrency(cloud) ?? 8))) }));
     const worker = async (lane: (typeof lanes)[number]) => {
       while (lane.next < lane.list.length) {

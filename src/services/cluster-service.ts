@@ -14,6 +14,7 @@ import type { ClusterConvergence } from './cluster-convergence.js';
 import { UnresolvedOutcome, type OperationService, type StepRecorder, type Submitted } from './operation-service.js';
 import type { Placer } from './placement-service.js';
 import type { PowerAction, VmService, WaitOptions } from './vm-service.js';
+import { groupBy } from '../domain/group-by.js';
 
 export interface CreateCluster {
   name: string;
@@ -230,12 +231,7 @@ export class ClusterService {
 
   /** Each member's VM state as its cloud lists it: one listing per cloud, the clouds asked at once. */
   private async vmStates(members: ClusterMember[]): Promise<{ member: ClusterMember; state: string | undefined }[]> {
-    const byCloud = new Map<string, ClusterMember[]>();
-    for (const m of members) {
-      const list = byCloud.get(m.cloud);
-      if (list) list.push(m);
-      else byCloud.set(m.cloud, [m]);
-    }
+    const byCloud = groupBy(members, (m) => m.cloud);
     const perCloud = await Promise.all(
       [...byCloud].map(async ([name, list]) => {
         const states = new Map((await this.deps.vms.listVms(this.deps.vms.cloud(name))).map((vm) => [vm.id, vm.state]));
