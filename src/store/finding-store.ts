@@ -4,7 +4,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { VmFindingsTable } from './admin-schema.js';
 import type { Database } from './store-schema.js';
-import { PreparedStatement } from './prepared-statement.js';
 
 export const FINDING_KINDS = ['missing', 'unknown', 'stuck-releasing'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -40,11 +39,6 @@ function toFinding(r: Selectable<VmFindingsTable>): VmFinding {
 }
 
 export class FindingStore {
-  // Asked by every assign: built and compiled once (prepared-statement.ts).
-  private readonly missing = new PreparedStatement((cloud: string, idVm: string) =>
-    this.db.selectFrom('vm_findings').select('id_vm').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('kind', '=', 'missing').where('resolution', 'is', null),
-  );
-
   constructor(private readonly db: Kysely<Database>) {}
 
   async list(cloud?: string): Promise<VmFinding[]> {
@@ -56,11 +50,6 @@ export class FindingStore {
   async get(cloud: string, idVm: string): Promise<VmFinding | undefined> {
     const row = await this.db.selectFrom('vm_findings').selectAll().where('cloud', '=', cloud).where('id_vm', '=', idVm).executeTakeFirst();
     return row && toFinding(row);
-  }
-
-  /** Whether the last pass found the VM gone from its cloud (and it has not reappeared since). */
-  async isMissing(cloud: string, idVm: string): Promise<boolean> {
-    return (await this.missing.first(this.db, cloud, idVm)) !== undefined;
   }
 
   /**
