@@ -92,7 +92,7 @@ export async function composeDispatcher(config: Config, logger: AppLogger, optio
     // Checked tokens are kept in memory; every instance drops them when a token or user changes anywhere.
     users.cacheTokens(scaleOut.coordinator, store.dialect === 'postgres');
     // Another instance's operations are left alone while its lease runs.
-    const operationService = new OperationService({ operations, instanceId, logger, isLive: (owner) => registry.isLive(owner) });
+    const operationService = new OperationService({ operations, instanceId, logger, isLive: (owner) => registry.isLive(owner), atomically: (work) => store.atomically(work) });
     const idempotency = new IdempotencyStore(store.db, undefined, instanceId);
     const freeDeadKeys = async () => {
       const live = await registry.liveIds();

@@ -10,6 +10,7 @@ const LISTED_WITHOUT_FAULTY = ['FREE', 'ASSIGNED'];
 
 export class BuiltinTracker implements Tracker {
   readonly kind = 'builtin' as const;
+  readonly keepsReleased = true;
   private readonly records: TrackerStore;
 
   constructor(private readonly store: Store) {

@@ -37,6 +37,7 @@ type Method = 'GET' | 'POST' | 'PUT';
 
 export class CisternTracker implements Tracker {
   readonly kind = 'cistern' as const;
+  readonly keepsReleased = false;
   /** `host:port` of Cistern, as fault messages name it. */
   readonly endpoint: string;
 

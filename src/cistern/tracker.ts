@@ -89,6 +89,12 @@ export interface TrackerHealth {
 
 export interface Tracker {
   readonly kind: 'builtin' | 'cistern';
+  /**
+   * Whether a release leaves the record RELEASED until forget(): the record itself then says a
+   * release ran, and recovery reads it there (Cistern frees the record: the release's operation
+   * must note the step before the cloud is called).
+   */
+  readonly keepsReleased: boolean;
   /** The cloud's records; faulty ones only when asked. `cloud` is always the canonical name. */
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]>;
   /**
@@ -111,7 +117,10 @@ export interface Tracker {
    * already tracks on that cloud (Cistern acts by hostname); the built-in tracker accepts any.
    */
   checkNewName(cloud: string, hostname: string): Promise<void>;
-  /** Records a VM the dispatcher started as FREE (Cistern learns of VMs by itself: a no-op there). */
+  /**
+   * Records a VM the dispatcher started as FREE (Cistern learns of VMs by itself: a no-op there).
+   * register and forget may run inside a store transaction (StepRecorder.later): store writes or nothing, no remote call.
+   */
   register(cloud: string, vm: { id_vm: string; hostname: string; recipe?: string }): Promise<void>;
   /** Drops the record of a VM that no longer exists (no-op for Cistern). */
   forget(cloud: string, idVm: string): Promise<void>;

@@ -60,7 +60,10 @@ export class AssignmentService {
     const record = await this.recordFor(cloud, ref);
     return this.deps.operations.run({ kind: 'vm.release', cloud: cloud.name, target: record.id_vm, userId, request: ref, operationId }, async (steps) => {
       const released = await this.deps.tracker.release(cloud.name, record.id_vm);
-      await steps.done('tracker.release', released.result);
+      // A tracker that keeps the record RELEASED has it on record already (recovery reads it there):
+      // the step rides on the next write. Otherwise it is written before the cloud is called.
+      if (this.deps.tracker.keepsReleased) steps.note('tracker.release', released.result);
+      else await steps.done('tracker.release', released.result);
       await this.destroyReleased(cloud, record.id_vm, steps);
       return { ...released, result: `${released.result} and deleted` };
     });

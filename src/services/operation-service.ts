@@ -8,6 +8,7 @@ import { DispatcherError, toDispatcherError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
 import { UNFINISHED_STATES } from '../domain/operation-model.js';
 import type { Operation, OperationError, OperationFilter, OperationStep, OperationStore } from '../store/operation-store.js';
+import { StepLog, type StepRecorder } from './operation-steps.js';
 
 export interface SubmitInput {
   kind: string;
@@ -31,22 +32,7 @@ export interface Submitted {
   done: Promise<Operation>;
 }
 
-export interface StepRecorder {
-  readonly operationId: string;
-  /**
-   * Notes a completed step (written to the store before it resolves); with `target`, the
-   * operation's target is set in the same write (the VM a create made, in one statement).
-   */
-  done(step: string, detail?: string, target?: string): Promise<void>;
-  /**
-   * Notes a completed step that no recovery depends on, kept in memory and written with the next
-   * write (a step, the target, the operation's end): one commit less where the next write follows
-   * without a cloud call between.
-   */
-  note(step: string, detail?: string): void;
-  /** Sets the operation's target (e.g. the VM id once known). */
-  target(id: string): Promise<void>;
-}
+export type { StepRecorder } from './operation-steps.js';
 
 /**
  * Thrown by work whose effect at the cloud is unknown and could not be looked up yet: the
@@ -89,6 +75,8 @@ export class OperationService {
       logger?: Logger;
       /** Whether another instance is alive (its lease runs) and so still runs what it owns. */
       isLive?: (owner: string) => boolean | Promise<boolean>;
+      /** Runs store writes in one transaction (Store.atomically); without it each write commits alone. */
+      atomically?: <T>(work: () => Promise<T>) => Promise<T>;
     },
   ) {}
 
@@ -248,46 +236,27 @@ export class OperationService {
 
   /** Runs work on an operation this process holds, writing its steps as they happen and its end once. */
   private async execute<T>(id: string, previous: OperationStep[], initialTarget: string | null, work: (steps: StepRecorder) => Promise<T>): Promise<T> {
-    const steps = [...previous];
-    let target = initialTarget ?? undefined;
-    const recorder: StepRecorder = {
-      operationId: id,
-      done: async (step, detail, value) => {
-        steps.push(stepDone(step, detail));
-        if (value === undefined) {
-          await this.deps.operations.update(id, { steps });
-          return;
-        }
-        target = value;
-        await this.deps.operations.update(id, { steps, target: value });
-      },
-      note: (step, detail) => {
-        steps.push(stepDone(step, detail));
-      },
-      target: async (value) => {
-        target = value;
-        await this.deps.operations.update(id, { target: value });
-      },
-    };
+    const log = new StepLog(id, previous, initialTarget, this.deps);
     try {
-      const value = await work(recorder);
-      await this.finish(id, { state: 'succeeded', result: value ?? null, steps, target });
+      const value = await work(log);
+      await log.write({ state: 'succeeded', result: value ?? null, steps: log.steps, target: log.current });
       return value;
     } catch (err) {
+      const { steps, current: target } = log;
       if (err instanceof UnresolvedOutcome) {
         // Pass after pass while a cloud is down: one `unresolved` step, keeping when it first
         // happened (the resolution counts from then) and saying the latest reason.
         const last = previous.at(-1);
         const again = last?.step === 'unresolved' ? last : undefined;
         const kept = again ? previous.slice(0, -1) : steps;
-        await this.deps.operations.update(id, { steps: [...kept, { step: 'unresolved', state: 'failed', at: again?.at ?? new Date().toISOString(), detail: err.message }] });
+        await log.write({ steps: [...kept, { step: 'unresolved', state: 'failed', at: again?.at ?? new Date().toISOString(), detail: err.message }], ...(target ? { target } : {}) });
         throw err;
       }
       if (err instanceof Unrecoverable) {
-        await this.finish(id, { ...failure(new DispatcherError('unavailable', err.message, { code: 'Interrupted' }), steps, target), state: 'interrupted' });
+        await log.write({ ...failure(new DispatcherError('unavailable', err.message, { code: 'Interrupted' }), steps, target), state: 'interrupted' });
         throw err;
       }
-      await this.finish(id, failure(err, steps, target));
+      await log.write(failure(err, steps, target));
       throw toDispatcherError(err);
     }
   }
@@ -304,9 +273,6 @@ export class OperationService {
   }
 }
 
-function stepDone(step: string, detail?: string): OperationStep {
-  return detail ? { step, state: 'done', at: new Date().toISOString(), detail } : { step, state: 'done', at: new Date().toISOString() };
-}
 
 /** The one failure record: the error, and a `failed` step after what was done. */
 function failure(err: unknown, steps: OperationStep[], target?: string) {

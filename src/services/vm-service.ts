@@ -161,10 +161,12 @@ export class VmService {
         if (!found) throw absentOutcome(cloud, requestId, err, Date.now());
         return adoptCreated(this.deps, cloud, found, request, steps, userId);
       }
-      await steps.done('create', vm.id, vm.id);
-      await this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt, ownerUserId: userId });
-      await this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type });
-      // Written with the operation's end, which follows at once.
+      // The record after the create: its step, the VM's record and its FREE tracker row are
+      // written with the operation's end, which follows at once, in one transaction. A crash
+      // before that commit is resolved by the request id, as one before any write would be.
+      steps.note('create', vm.id, vm.id);
+      steps.later(async () => this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt, ownerUserId: userId }));
+      steps.later(() => this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type }));
       steps.note('track', 'FREE');
       return vm;
     }));
@@ -194,8 +196,8 @@ export class VmService {
   async destroyIfPresent(cloud: CloudConnection, idVm: string, steps: StepRecorder): Promise<Vm | null> {
     const vm = await this.findVm(cloud, { node: idVm });
     if (!vm) {
-      await this.forgetGone(cloud, idVm);
-      await steps.done('destroy', 'already gone from the cloud');
+      steps.later(() => this.forgetGone(cloud, idVm));
+      steps.note('destroy', 'already gone from the cloud');
       return null;
     }
     await this.destroyResolved(cloud, vm, steps, true);
@@ -211,8 +213,9 @@ export class VmService {
       // No cloud call follows: a crash from here is finished by destroying again, which finds it gone.
       steps.note('gone', `${waited} ms`);
     }
-    await this.deps.tracker.forget(cloud.name, vm.id);
-    await this.deps.lifecycle?.destroyed(cloud.name, vm.id);
+    // The bookkeeping of a VM the cloud no longer has goes with the operation's end (every caller
+    // ends its operation here), in one transaction.
+    steps.later(() => this.forgetGone(cloud, vm.id));
     steps.note('untrack');
   }
 

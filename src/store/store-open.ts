@@ -7,6 +7,7 @@ import { migrationProvider, ping } from './store-migrations.js';
 import type { Dialect } from './store-dialect.js';
 import { faultMappingDialect, type StoreCounters } from './store-faults.js';
 import { checkMarker, fileGuard, prepareSqlitePath, StoreOpenError, writeMarker } from './sqlite-file.js';
+import { StoreTransactions } from './store-transaction.js';
 
 export { StoreOpenError } from './sqlite-file.js';
 
@@ -16,6 +17,11 @@ export interface Store {
   /** Statements run so far (the benchmark reports them per operation). */
   readonly counters: StoreCounters;
   ping(): Promise<void>;
+  /**
+   * Runs `work` with every query of every store in one transaction (store-transaction.ts): one
+   * commit, all or nothing. `work` makes store writes only: no cloud or HTTP call inside.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   /** Readiness: a real write (a read-only file, a full disk, a lost SQLite file all fail it). */
   writeProbe(): Promise<void>;
   close(): Promise<void>;
@@ -31,13 +37,15 @@ export interface StoreOptions {
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
   const counters: StoreCounters = { statements: 0 };
-  const sqlite = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length), options.initialise ?? false, counters) : undefined;
-  const db = sqlite ? sqlite.db : await openPostgres(url, counters, options.schema);
+  const transactions = new StoreTransactions();
+  const sqlite = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length), options.initialise ?? false, counters, transactions) : undefined;
+  const db = sqlite ? sqlite.db : await openPostgres(url, counters, transactions, options.schema);
   const store: Store = {
     db,
     dialect,
     counters,
     ping: () => ping(db),
+    atomically: (work) => transactions.atomically(db, work),
     async writeProbe() {
       const lost = sqlite?.guard?.gone();
       if (lost) throw new Error(lost);
@@ -60,7 +68,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   return store;
 }
 
-function openSqlite(path: string, initialise: boolean, counters: StoreCounters): { db: Kysely<Database>; file?: string; guard?: ReturnType<typeof fileGuard> } {
+function openSqlite(path: string, initialise: boolean, counters: StoreCounters, transactions: StoreTransactions): { db: Kysely<Database>; file?: string; guard?: ReturnType<typeof fileGuard> } {
   const memory = path === ':memory:';
   const file = memory ? undefined : prepareSqlitePath(path);
   if (file) checkMarker(file, initialise);
@@ -79,7 +87,7 @@ function openSqlite(path: string, initialise: boolean, counters: StoreCounters):
   // largest native cost of a dispatcher holding 10,000 VMs, for no measurable gain per operation.
   database.pragma('cache_size = -2000');
   const guard = file ? fileGuard(file) : undefined;
-  const dialect = faultMappingDialect(new SqliteDialect({ database: withStatementCache(database) }), guard?.check, counters);
+  const dialect = transactions.dialect(faultMappingDialect(new SqliteDialect({ database: withStatementCache(database) }), guard?.check, counters));
   return { db: new Kysely<Database>({ dialect }), file, guard };
 }
 
@@ -105,7 +113,7 @@ function withStatementCache(database: SqliteDatabase.Database, max = 500): Kysel
   };
 }
 
-async function openPostgres(url: string, counters: StoreCounters, schema?: string): Promise<Kysely<Database>> {
+async function openPostgres(url: string, counters: StoreCounters, transactions: StoreTransactions, schema?: string): Promise<Kysely<Database>> {
   // Loaded here, not at import: a SQLite store never needs the driver (its import is ~3 MB of heap).
   const { default: pg } = await import('pg');
   if (schema) {
@@ -123,7 +131,7 @@ async function openPostgres(url: string, counters: StoreCounters, schema?: strin
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  return new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool }), undefined, counters) });
+  return new Kysely<Database>({ dialect: transactions.dialect(faultMappingDialect(new PostgresDialect({ pool }), undefined, counters)) });
 }
 
 async function currentSchema(db: Kysely<Database>): Promise<string> {
