@@ -6,6 +6,10 @@
 // with the values in the slots' places. The statement run is the very one Kysely compiled: same
 // SQL, same parameter order, same driver path (fault mapping, counters, transactions).
 import { createQueryId, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { StatementNames } from './pg-named-statements.js';
+
+/** The texts compiled here: fixed and run often, so PostgreSQL keeps them prepared (pg-named-statements.ts). */
+export const HOT_STATEMENTS = new StatementNames();
 
 /** Stands for the argument at `index` while the statement is built. */
 class Slot {
@@ -64,6 +68,7 @@ export class PreparedStatement<A extends unknown[], R> {
     const sources = compiled.parameters.map((p) => (p instanceof Slot ? p.index : -1));
     const unused = slots.filter((slot) => !sources.includes(slot.index));
     if (unused.length > 0) throw new Error(`prepared statement ${compiled.sql}: argument(s) ${unused.map((s) => s.index).join(', ')} not bound as parameters`);
+    HOT_STATEMENTS.add(compiled.sql);
     return { compiled, sources };
   }
 }

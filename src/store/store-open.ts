@@ -8,6 +8,8 @@ import type { Dialect } from './store-dialect.js';
 import { faultMappingDialect, type StoreCounters } from './store-faults.js';
 import { checkMarker, fileGuard, prepareSqlitePath, StoreOpenError, writeMarker } from './sqlite-file.js';
 import { StoreTransactions } from './store-transaction.js';
+import { namingPool } from './pg-named-statements.js';
+import { HOT_STATEMENTS } from './prepared-statement.js';
 
 export { StoreOpenError } from './sqlite-file.js';
 
@@ -131,7 +133,8 @@ async function openPostgres(url: string, counters: StoreCounters, transactions: 
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  return new Kysely<Database>({ dialect: transactions.dialect(faultMappingDialect(new PostgresDialect({ pool }), undefined, counters)) });
+  const named = namingPool(pool, HOT_STATEMENTS);
+  return new Kysely<Database>({ dialect: transactions.dialect(faultMappingDialect(new PostgresDialect({ pool: named }), undefined, counters)) });
 }
 
 async function currentSchema(db: Kysely<Database>): Promise<string> {
