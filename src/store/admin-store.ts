@@ -43,9 +43,6 @@ export interface VmFlag {
 export class AdminStore {
   // Asked by every assign and every destroy: built and compiled once (prepared-statement.ts).
   private readonly limitOf = new PreparedStatement((user: string) => this.db.selectFrom('user_limits').selectAll().where('username', '=', user));
-  private readonly retiringFlag = new PreparedStatement((cloud: string, idVm: string) =>
-    this.db.selectFrom('vm_flags').select('retiring').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('retiring', '=', 1),
-  );
   // An assign's three admission reads in one statement (the VM's flags and findings, the user's limit).
   private readonly assignFacts = new PreparedStatement((cloud: string, idVm: string, findingCloud: string, findingVm: string, user: string) =>
     this.db.selectNoFrom((eb) => [
@@ -152,11 +149,6 @@ export class AdminStore {
     const limit = row?.max_assigned;
     // exists() is 1/0 on SQLite, true/false on PostgreSQL.
     return { retiring: Boolean(row?.retiring), missing: Boolean(row?.missing), ...(limit === null || limit === undefined ? {} : { maxAssigned: Number(limit) }) };
-  }
-
-  /** By VM id: a twin with the same name is another VM, with flags of its own. */
-  async isRetiring(cloud: string, idVm: string): Promise<boolean> {
-    return (await this.retiringFlag.first(this.db, cloud, idVm)) !== undefined;
   }
 
   async setRetiring(cloud: string, vm: { idVm: string; hostname: string }, reason: string, by: string): Promise<void> {
