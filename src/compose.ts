@@ -80,7 +80,7 @@ export interface ComposeOptions extends StoreOptions {
 
 export async function composeDispatcher(config: Config, logger: AppLogger, options: ComposeOptions): Promise<Dispatcher> {
   const { configSource, drivers, ...storeOptions } = options;
-  const store = await openStore(config.database.url, { initialise: config.database.initialise, ...storeOptions });
+  const store = await openStore(config.database.url, { initialise: config.database.initialise, preparedStatements: config.database.preparedStatements, ...storeOptions });
   let scaleOut: ScaleOut | undefined;
   try {
     const users = new UserStore(store.db);

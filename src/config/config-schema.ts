@@ -57,6 +57,11 @@ export interface Config {
     url: string;
     /** SQLite: create a new database even though the marker file says one existed (and was lost). */
     initialise: boolean;
+    /**
+     * PostgreSQL: run the hot statements as named (prepared) ones. false behind a pooler in
+     * transaction mode that does not keep them (PgBouncer before 1.21, or without max_prepared_statements).
+     */
+    preparedStatements: boolean;
   };
   /** format: json lines, or pino-pretty's text; auto = pretty when stdout is a terminal. */
   log: { level: LogLevel; format: LogFormat };
@@ -148,6 +153,7 @@ export const configSchema = Joi.object({
   database: Joi.object({
     url: Joi.string().default('sqlite:./data/dispatcher.sqlite'),
     initialise: Joi.boolean().default(false),
+    preparedStatements: Joi.boolean().default(true),
   }).default(),
   log: Joi.object({
     level: Joi.string().valid(...LOG_LEVELS).default('info'),

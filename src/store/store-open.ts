@@ -34,6 +34,8 @@ export interface StoreOptions {
   schema?: string;
   /** SQLite: create the database even though its marker says one existed (database.initialise). */
   initialise?: boolean;
+  /** PostgreSQL: the hot statements as named ones (database.preparedStatements; default true). */
+  preparedStatements?: boolean;
 }
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
@@ -41,7 +43,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   const counters: StoreCounters = { statements: 0 };
   const transactions = new StoreTransactions();
   const sqlite = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length), options.initialise ?? false, counters, transactions) : undefined;
-  const db = sqlite ? sqlite.db : await openPostgres(url, counters, transactions, options.schema);
+  const db = sqlite ? sqlite.db : await openPostgres(url, counters, transactions, options);
   const store: Store = {
     db,
     dialect,
@@ -115,7 +117,7 @@ function withStatementCache(database: SqliteDatabase.Database, max = 500): Kysel
   };
 }
 
-async function openPostgres(url: string, counters: StoreCounters, transactions: StoreTransactions, schema?: string): Promise<Kysely<Database>> {
+async function openPostgres(url: string, counters: StoreCounters, transactions: StoreTransactions, { schema, preparedStatements = true }: StoreOptions): Promise<Kysely<Database>> {
   // Loaded here, not at import: a SQLite store never needs the driver (its import is ~3 MB of heap).
   const { default: pg } = await import('pg');
   if (schema) {
@@ -133,8 +135,8 @@ async function openPostgres(url: string, counters: StoreCounters, transactions: 
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const named = namingPool(pool, HOT_STATEMENTS);
-  return new Kysely<Database>({ dialect: transactions.dialect(faultMappingDialect(new PostgresDialect({ pool: named }), undefined, counters)) });
+  const dialect = new PostgresDialect({ pool: preparedStatements ? namingPool(pool, HOT_STATEMENTS) : pool });
+  return new Kysely<Database>({ dialect: transactions.dialect(faultMappingDialect(dialect, undefined, counters)) });
 }
 
 async function currentSchema(db: Kysely<Database>): Promise<string> {

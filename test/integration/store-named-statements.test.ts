@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import { HOT_STATEMENTS, PreparedStatement } from '../../src/store/prepared-statement.js';
 import { TrackerStore } from '../../src/store/tracker-store.js';
-import { openPostgresStore, postgresUrl, type TestStore } from '../support/store-backends.js';
+import { randomBytes } from 'node:crypto';
+import { openStore } from '../../src/store/store-open.js';
+import { dropSchema, openPostgresStore, postgresUrl, type TestStore } from '../support/store-backends.js';
 
 const url = postgresUrl();
 
@@ -45,5 +47,21 @@ describe('PostgreSQL: the hot statements run as named (prepared) ones', { skip: 
     // The plan prepared for one column cannot answer two: PostgreSQL refuses it (0A000) until prepared again.
     assert.deepEqual(await all.first(db, 1), { id: 1, note: 'added' });
     assert.notEqual(HOT_STATEMENTS.nameOf(text), before, 'the stale statement was replaced by a new name');
+  });
+
+  it('runs every statement unnamed with database.preparedStatements false (a pooler in transaction mode)', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const plain = await openStore(url as string, { schema, preparedStatements: false });
+    try {
+      const byId = new PreparedStatement((cloud: string) => plain.db.selectFrom('tracker_nodes').select('id_vm').where('cloud', '=', cloud).where('status_desc', '=', 'FREE'));
+      const prepared = await plain.atomically(async () => {
+        for (let i = 0; i < 2; i++) await byId.run(plain.db, 'c1');
+        return (await sql<{ name: string }>`select name from pg_prepared_statements`.execute(plain.db)).rows;
+      });
+      assert.deepEqual(prepared, []);
+    } finally {
+      await plain.close();
+      await dropSchema(url as string, schema);
+    }
   });
 });
