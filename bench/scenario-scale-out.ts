@@ -19,7 +19,7 @@ export interface ScaleOutOptions {
   postgresUrl?: string;
 }
 
-const DEFAULTS: ScaleOutOptions = { vms: 400, seconds: 6, inFlight: 12, instances: [1, 2, 3] };
+const DEFAULTS: ScaleOutOptions = { vms: 1200, seconds: 6, inFlight: 12, instances: [1, 2, 3] };
 
 export const scaleOut: Scenario<ScaleOutOptions> = {
   name: 'scale-out',
