@@ -62,7 +62,8 @@ type WithState = Request & { [STATE]?: RequestState };
 
 export function requestContext(logger: AppLogger, observe?: (record: RequestRecord) => void) {
   // The access line has fixed keys, none of them a redacted path: a child without redaction writes
-  // the same line at a fraction of the cost (the redactor walked every line's object).
+  // the same line at a fraction of the cost (the redactor walked every line's object). A child
+  // given no level of its own reads its parent's: it follows PUT /api/v2/admin/log-level.
   const shared: ContextShared = { logger, access: logger.child({}, { redact: [] }), observe };
   return (req: Request, res: Response, next: NextFunction): void => {
     installAccessors(Object.getPrototypeOf(req) as object);
@@ -88,8 +89,6 @@ function logFinished(this: Response): void {
   const path = q === -1 ? url : url.slice(0, q);
   const status = this.statusCode;
   const level = PROBES.has(path) ? 'debug' : status >= 500 ? 'error' : 'info';
-  // The root logger's level may be changed at run time (PUT /api/v2/admin/log-level): followed.
-  if (shared.access.level !== shared.logger.level) shared.access.level = shared.logger.level;
   // reqId first: the same line a child bound to reqId writes, without making one per request.
   shared.access[level](
     {
