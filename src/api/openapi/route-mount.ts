@@ -6,7 +6,6 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type Joi from 'joi';
 import { DispatcherError } from '../../domain/errors.js';
 import { requireRole } from '../http/auth-middleware.js';
-import { withPrefs } from '../http/validate.js';
 import { expressPath, type Reply, type Route, type RouteAuth, type RouteDoc } from './route-spec.js';
 
 /** An HTTP answer the error kinds table has no kind for (405); problem handlers present it like a DispatcherError. */
@@ -43,15 +42,13 @@ export interface MountOptions<Ctx> {
 export type Where = 'params' | 'query' | 'headers' | 'body';
 export type PartValidator = (where: Where, schema: Joi.Schema, value: unknown) => unknown;
 
-const PART_PREFS: Record<Where, Joi.ValidationOptions> = {
-  params: { abortEarly: false, convert: true, allowUnknown: false, stripUnknown: false }, // path and query values arrive as strings
-  query: { abortEarly: false, convert: true, allowUnknown: false, stripUnknown: false },
-  headers: { abortEarly: false, convert: true, allowUnknown: true, stripUnknown: false },
-  body: { abortEarly: false, convert: false, allowUnknown: false, stripUnknown: false },
-};
-
 export function validatePart(where: Where, schema: Joi.Schema, value: unknown): unknown {
-  const { value: out, error } = withPrefs(schema, where, PART_PREFS[where]).validate(value);
+  const { value: out, error } = schema.validate(value, {
+    abortEarly: false,
+    convert: where !== 'body', // path and query values arrive as strings
+    allowUnknown: where === 'headers',
+    stripUnknown: false,
+  });
   if (error) {
     const errors = error.details.map((d) => ({ in: where, key: d.path.join('.'), reason: d.type, message: d.message }));
     const first = errors[0];
