@@ -28,7 +28,7 @@ describe('request context', () => {
     });
     app.use('/api', inner);
     app.get('/healthz', (_req, res) => res.json({ ok: true }));
-    await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', resolve)));
+    await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', () => resolve())));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(() => server?.close());
