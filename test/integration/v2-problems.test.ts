@@ -83,6 +83,7 @@ describe('v2 problems', () => {
     const bare = { authorization: '' };
     assert.equal((await app.request('GET', '/api/v2/clouds', undefined, { authorization: `bearer ${app.token}` })).status, 200);
     assert.equal((await app.request('GET', `/api/v2/clouds?access_token=${encodeURIComponent(app.token)}`, undefined, bare)).status, 200);
+    assert.equal((await app.request('GET', `/api/v2/clouds?limit=5&access%5Ftoken=${encodeURIComponent(app.token)}`, undefined, bare)).status, 200, 'a percent-encoded key');
     // Two tokens at once, a header of three words, a token repeated in the query (an array): refused, not answered 500.
     assertProblem(await app.request('GET', `/api/v2/clouds?access_token=${encodeURIComponent(app.token)}`), 401, '/api/v2/clouds');
     assertProblem(await app.request('GET', '/api/v2/clouds', undefined, { authorization: `Bearer ${app.token} extra` }), 401, '/api/v2/clouds');

@@ -28,6 +28,19 @@ describe('validation cache', () => {
     assert.equal(runs, 3);
   });
 
+  it('keyed by a raw query string, makes the input only when the key is not kept', () => {
+    const cache = new ValidationCache();
+    let made = 0;
+    const input = () => {
+      made++;
+      return { limit: '7' };
+    };
+    const validate = (value: object) => validatePart('query', query, value);
+    assert.deepEqual(cache.validatedAs('limit=7', input, validate), { limit: 7 });
+    assert.deepEqual(cache.validatedAs('limit=7', input, validate), { limit: 7 });
+    assert.equal(made, 1);
+  });
+
   it('validates a failing input again every time, and keeps nothing but strings and arrays of strings', () => {
     const cache = new ValidationCache();
     let runs = 0;

@@ -47,8 +47,10 @@ function bearerToken(req: Request): unknown {
     if (token) return null;
     token = body.access_token;
   }
-  // Express parses the query string on every read of req.query: only when there is one.
-  if (req.url.includes('?')) {
+  // Express parses the query string on every read of req.query: only when it can hold the key
+  // (spelled out, or percent-encoded).
+  const at = req.url.indexOf('?');
+  if (at !== -1 && (req.url.includes('access_token', at) || req.url.includes('%', at))) {
     const query = req.query as { access_token?: unknown };
     if (query && query.access_token) {
       if (token) return null;

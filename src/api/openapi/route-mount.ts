@@ -106,6 +106,12 @@ export function mountRoutes<Ctx>(routes: readonly Route<Ctx>[], options: MountOp
   return router;
 }
 
+/** The query string as sent (the app's one query parser makes the same req.query of it every time). */
+function rawQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at + 1);
+}
+
 function guards<Ctx>(auth: RouteAuth, options: MountOptions<Ctx>): RequestHandler[] {
   if (auth === 'public') return [];
   if (auth === 'admin') return [options.authenticate, requireRole('admin')];
@@ -127,7 +133,7 @@ function handle<Ctx>(route: Route<Ctx>, options: MountOptions<Ctx>): RequestHand
   return async (req: Request, res: Response) => {
     // Express 5 makes req.query a getter; validated values travel in the handler's input instead.
     const params = validateParams ? paramsCache.validated({ ...req.params }, validateParams) : { ...req.params };
-    const query = validateQuery ? queryCache.validated({ ...(req.query as object) }, validateQuery) : {};
+    const query = validateQuery ? queryCache.validatedAs(rawQuery(req.url), () => ({ ...(req.query as object) }), validateQuery) : {};
     if (request.headers) validate('headers', request.headers, req.headers);
     const body = request.body ? validate('body', request.body, req.body) : undefined;
     const run = async (): Promise<Reply> =>

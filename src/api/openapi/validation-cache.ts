@@ -16,9 +16,17 @@ export class ValidationCache {
   validated(input: Plain, validate: (input: Plain) => unknown): unknown {
     const key = keyOf(input);
     if (key === undefined) return validate(input);
+    return this.validatedAs(key, () => input, validate);
+  }
+
+  /**
+   * The same keyed by a text the input is made from, made only when not kept: a raw query string
+   * (Express parses the query again on every read of req.query).
+   */
+  validatedAs(key: string, input: () => Plain, validate: (input: Plain) => unknown): unknown {
     const hit = this.entries.get(key);
     if (hit) return copy(hit);
-    const out = validate(input);
+    const out = validate(input());
     if (isPlain(out)) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       this.entries.set(key, copy(out));
