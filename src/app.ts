@@ -40,8 +40,6 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   app.use(requestContext(logger, metrics.observeRequest));
   app.use(allowedHosts(config.server.allowedHosts));
   app.use(rejectBadEscapes());
-  app.use(healthRoutes({ store: services.store, tracker: services.tracker, draining: () => services.state.draining, version: VERSION }));
-  app.use(metricsRoute({ metrics, auth: services.auth, scrapeToken: () => config.metrics.token }));
 
   const authenticator = createAuthenticator(services.auth);
   const v1 = v1Api({
@@ -63,6 +61,10 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   });
   // The trailing problem handler answers body-parser failures (400, 413) in v2's words too.
   app.use('/api/v2', jsonBody(config.server.bodyLimitBytes), v2.router, v2ProblemHandler());
+  // After the APIs, which answer every path under their prefix: an API request does not walk
+  // these two routers (no path of theirs starts with /api/).
+  app.use(healthRoutes({ store: services.store, tracker: services.tracker, draining: () => services.state.draining, version: VERSION }));
+  app.use(metricsRoute({ metrics, auth: services.auth, scrapeToken: () => config.metrics.token }));
   // Both specs are generated from the route declarations; /docs renders them (public, like the specs).
   app.use(
     docsRoutes([

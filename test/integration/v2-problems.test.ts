@@ -79,6 +79,20 @@ describe('v2 problems', () => {
     assert.equal((await app.request('GET', '/api/v2/', undefined, { authorization: '' })).status, 200, 'the version document is public');
   });
 
+  it('takes the token by the bearer rules: scheme in any case, access_token in the query, one token only, never a 500', async () => {
+    const bare = { authorization: '' };
+    assert.equal((await app.request('GET', '/api/v2/clouds', undefined, { authorization: `bearer ${app.token}` })).status, 200);
+    assert.equal((await app.request('GET', `/api/v2/clouds?access_token=${encodeURIComponent(app.token)}`, undefined, bare)).status, 200);
+    assert.equal((await app.request('GET', `/api/v2/clouds?limit=5&access%5Ftoken=${encodeURIComponent(app.token)}`, undefined, bare)).status, 200, 'a percent-encoded key');
+    // Two tokens at once, a header of three words, a token repeated in the query (an array): refused, not answered 500.
+    assertProblem(await app.request('GET', `/api/v2/clouds?access_token=${encodeURIComponent(app.token)}`), 401, '/api/v2/clouds');
+    assertProblem(await app.request('GET', '/api/v2/clouds', undefined, { authorization: `Bearer ${app.token} extra` }), 401, '/api/v2/clouds');
+    assertProblem(await app.request('GET', `/api/v2/clouds?access_token=${app.token}&access_token=${app.token}`, undefined, bare), 401, '/api/v2/clouds');
+    assertProblem(await app.request('GET', '/api/v2/clouds', undefined, { authorization: `Basic ${app.token}` }), 401, '/api/v2/clouds');
+    const numeric = await app.request('POST', '/api/v2/clouds/default/vms', { access_token: 12345, name: 'n', image: 'ubuntu-24.04', size: 'm1.small' }, bare);
+    assertProblem(numeric, 401, '/api/v2/clouds/default/vms');
+  });
+
   it('501 for an action the driver lacks, before any call to the cloud', async () => {
     const fake = app.fake('no-firewall');
     const vm = await app.request('POST', '/api/v2/clouds/no-firewall/vms?wait=true', { name: 'fw', image: 'ubuntu-24.04', size: 'm1.small' });

@@ -6,6 +6,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type Joi from 'joi';
 import { DispatcherError } from '../../domain/errors.js';
 import { requireRole } from '../http/auth-middleware.js';
+import { ValidationCache } from './validation-cache.js';
 import { expressPath, type Reply, type Route, type RouteAuth, type RouteDoc } from './route-spec.js';
 
 /** An HTTP answer the error kinds table has no kind for (405); problem handlers present it like a DispatcherError. */
@@ -105,6 +106,12 @@ export function mountRoutes<Ctx>(routes: readonly Route<Ctx>[], options: MountOp
   return router;
 }
 
+/** The query string as sent (the app's one query parser makes the same req.query of it every time). */
+function rawQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at + 1);
+}
+
 function guards<Ctx>(auth: RouteAuth, options: MountOptions<Ctx>): RequestHandler[] {
   if (auth === 'public') return [];
   if (auth === 'admin') return [options.authenticate, requireRole('admin')];
@@ -118,10 +125,15 @@ function mostOpen(auths: RouteAuth[]): RouteAuth {
 function handle<Ctx>(route: Route<Ctx>, options: MountOptions<Ctx>): RequestHandler {
   const { request = {} } = route;
   const validate = options.validate ?? validatePart;
+  const { params: paramsSchema, query: querySchema } = request;
+  const validateParams = paramsSchema && ((input: object) => validate('params', paramsSchema, input));
+  const validateQuery = querySchema && ((input: object) => validate('query', querySchema, input));
+  const paramsCache = new ValidationCache();
+  const queryCache = new ValidationCache();
   return async (req: Request, res: Response) => {
     // Express 5 makes req.query a getter; validated values travel in the handler's input instead.
-    const params = request.params ? validate('params', request.params, { ...req.params }) : { ...req.params };
-    const query = request.query ? validate('query', request.query, { ...(req.query as object) }) : {};
+    const params = validateParams ? paramsCache.validated({ ...req.params }, validateParams) : { ...req.params };
+    const query = validateQuery ? queryCache.validatedAs(rawQuery(req.url), () => ({ ...(req.query as object) }), validateQuery) : {};
     if (request.headers) validate('headers', request.headers, req.headers);
     const body = request.body ? validate('body', request.body, req.body) : undefined;
     const run = async (): Promise<Reply> =>
