@@ -4,22 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppLogger } from '../../log/log-factory.js';
-import type {} from 'passport';
 import type { User as StoreUser } from '../../store/user-store.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
     id: string;
     log: AppLogger;
-  }
-}
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    // passport's req.user is our User
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-    interface User extends StoreUser {}
+    /** Set by the bearer check (auth-middleware.ts) once the token names a user. */
+    user?: StoreUser;
   }
 }
 
