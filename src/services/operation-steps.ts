@@ -17,9 +17,10 @@ export interface StepRecorder {
    */
   note(step: string, detail?: string, target?: string): void;
   /**
-   * A store write (bookkeeping: a VM record, a tracker row) to run in one transaction with the
-   * operation's next write: one commit, and the two land together. Only for writes that no cloud
-   * call separates from that next write. A group that fails is run again one write at a time.
+   * A store write (bookkeeping: a VM record, a tracker row) to run with the operation's next
+   * write, in one transaction when the service is given `atomically` (PostgreSQL: one commit,
+   * and the two land together), else just before it. Only for writes that no cloud call
+   * separates from that next write. A group that fails is run again one write at a time.
    */
   later(write: () => Promise<unknown>): void;
   /** Sets the operation's target (e.g. the VM id once known). */

@@ -44,6 +44,22 @@ for (const backend of storeBackends()) {
       assert.equal((await tracker.byId('c1', 'vm-1'))?.status_desc, 'FREE');
     });
 
+    it('runs the queued bookkeeping just before the end when the service has no transactions (SQLite\'s setting)', async () => {
+      const plain = new OperationService({ operations, instanceId: 'me' });
+      const before = store.counters.statements;
+      let id = '';
+      await plain.run({ kind: 'vm.start', cloud: 'c1', request: {} }, async (steps) => {
+        id = steps.operationId;
+        steps.note('create', 'vm-9', 'vm-9');
+        steps.later(() => tracker.upsert(node('vm-9')));
+        return 'made';
+      });
+      // The insert, the tracker row, the end: no BEGIN or COMMIT.
+      assert.equal(store.counters.statements - before, 3);
+      assert.equal((await operations.get(id))?.target, 'vm-9');
+      assert.ok(await tracker.byId('c1', 'vm-9'));
+    });
+
     it('writes queued bookkeeping with the next step, not only at the end', async () => {
       let id = '';
       await service.run({ kind: 'vm.release', cloud: 'c1', request: {} }, async (steps) => {
