@@ -273,7 +273,6 @@ export class OperationService {
   }
 }
 
-
 /** The one failure record: the error, and a `failed` step after what was done. */
 function failure(err: unknown, steps: OperationStep[], target?: string) {
   const error = toDispatcherError(err);

@@ -1,6 +1,6 @@
 // What an operation's work records as it goes (the StepRecorder its work is handed), and how:
 // each write is one conditional update of the operation row, and the bookkeeping the work
-// queued with `later` rides on it, in one transaction (one commit, all or nothing).
+// queued with `later` rides on it (on PostgreSQL in one transaction: one commit, all or nothing).
 import type { OperationStep, OperationStore } from '../store/operation-store.js';
 
 export interface StepRecorder {

@@ -162,8 +162,8 @@ export class VmService {
         return adoptCreated(this.deps, cloud, found, request, steps, userId);
       }
       // The record after the create: its step, the VM's record and its FREE tracker row are
-      // written with the operation's end, which follows at once, in one transaction. A crash
-      // before that commit is resolved by the request id, as one before any write would be.
+      // written with the operation's end, which follows at once (on PostgreSQL in one
+      // transaction). A crash before that is resolved by the request id, as one before any write would be.
       steps.note('create', vm.id, vm.id);
       steps.later(async () => this.deps.lifecycle?.created(cloud.name, vm, { image: image.id, size: size.id, requestedAt, ownerUserId: userId }));
       steps.later(() => this.deps.tracker.register(cloud.name, { id_vm: vm.id, hostname: vm.name, recipe: request.metadata?.vm_type }));
@@ -214,7 +214,7 @@ export class VmService {
       steps.note('gone', `${waited} ms`);
     }
     // The bookkeeping of a VM the cloud no longer has goes with the operation's end (every caller
-    // ends its operation here), in one transaction.
+    // ends its operation here; on PostgreSQL in one transaction).
     steps.later(() => this.forgetGone(cloud, vm.id));
     steps.note('untrack');
   }
