@@ -145,6 +145,24 @@ for (const backend of storeBackends()) {
       assert.equal((await idempotency.reserve(admin!.id, 'key-of-the-dead', 'fp')).outcome, 'reserved', 'the pending key was released at start');
     });
 
+    it('case 4: a start cut after its bookkeeping but before its end (what SQLite can keep of a step group) is resolved by its request id and tracked once', async () => {
+      const first = await boot('group-cut');
+      const { operations, tracker } = first.dispatcher.services;
+      await first.fake().connect();
+      const made = await first.fake().createVm({ name: 'grouped', ...VM, requestId: 'req-grouped' });
+      // The create answered; the VM's FREE row was written, the operation's end (with its create step and target) was not.
+      const cut = await operations.create({ kind: 'vm.start', cloud: 'default', request: { name: 'grouped' }, state: 'running', owner: DEAD, requestId: 'req-grouped' });
+      await tracker.register('default', { id_vm: made.id, hostname: 'grouped' });
+
+      const second = await boot('group-cut');
+      const done = await second.dispatcher.services.operations.get(cut.id);
+      assert.equal(done?.state, 'succeeded', JSON.stringify(done));
+      assert.equal(done?.target, made.id);
+      const records = (await second.dispatcher.services.tracker.listNodes('default', true)).filter((r) => r.id_vm === made.id);
+      assert.equal(records.length, 1, 'tracked exactly once');
+      assert.equal((await second.fake().listVms()).filter((vm) => vm.name === 'grouped').length, 1, 'no second VM');
+    });
+
     it('case 4: a retry with the same Idempotency-Key after a crash finds the VM instead of making a second', async () => {
       const first = await boot('key-retry');
       const admin = await first.dispatcher.services.users.findByName('admin');
