@@ -163,9 +163,7 @@ export class AdminStore {
   /** Drops the flags of one VM (or of every VM of the cloud); answers how many there were. */
   async clearFlags(cloud: string, idVm?: string): Promise<number> {
     if (idVm !== undefined) return this.clearOne.changed(this.db, cloud, idVm);
-    let query = this.db.deleteFrom('vm_flags').where('cloud', '=', cloud);
-    if (idVm !== undefined) query = query.where('id_vm', '=', idVm);
-    return Number((await query.executeTakeFirst()).numDeletedRows);
+    return Number((await this.db.deleteFrom('vm_flags').where('cloud', '=', cloud).executeTakeFirst()).numDeletedRows);
   }
 }
 

@@ -184,12 +184,12 @@ export class VmRecordStore {
   /** Ends one record (or every open record of the cloud); answers how many were open. */
   async end(cloud: string, idVm: string | undefined, reason: 'destroyed' | 'forgotten'): Promise<number> {
     if (idVm !== undefined) return this.endOne.changed(this.db, new Date().toISOString(), reason, cloud, idVm);
-    let query = this.db
+    const ended = await this.db
       .updateTable('vm_records')
       .set({ ended_at: new Date().toISOString(), end_reason: reason })
       .where('cloud', '=', cloud)
-      .where('ended_at', 'is', null);
-    if (idVm !== undefined) query = query.where('id_vm', '=', idVm);
-    return Number((await query.executeTakeFirst()).numUpdatedRows);
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return Number(ended.numUpdatedRows);
   }
 }
