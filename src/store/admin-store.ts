@@ -44,11 +44,11 @@ export class AdminStore {
   // Asked by every assign and every destroy: built and compiled once (prepared-statement.ts).
   private readonly limitOf = new PreparedStatement((user: string) => this.db.selectFrom('user_limits').selectAll().where('username', '=', user));
   // An assign's three admission reads in one statement (the VM's flags and findings, the user's limit).
-  private readonly assignFacts = new PreparedStatement((cloud: string, idVm: string, findingCloud: string, findingVm: string, user: string) =>
+  private readonly assignFacts = new PreparedStatement((cloud: string, idVm: string, user: string) =>
     this.db.selectNoFrom((eb) => [
       eb.exists(eb.selectFrom('vm_flags').select('retiring').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('retiring', '=', 1)).as('retiring'),
       eb
-        .exists(eb.selectFrom('vm_findings').select('id_vm').where('cloud', '=', findingCloud).where('id_vm', '=', findingVm).where('kind', '=', 'missing').where('resolution', 'is', null))
+        .exists(eb.selectFrom('vm_findings').select('id_vm').where('cloud', '=', cloud).where('id_vm', '=', idVm).where('kind', '=', 'missing').where('resolution', 'is', null))
         .as('missing'),
       eb.selectFrom('user_limits').select('max_assigned').where('username', '=', user).as('max_assigned'),
     ]),
@@ -145,7 +145,7 @@ export class AdminStore {
    * reconciler's last pass found it missing, and the user's limit (undefined: none).
    */
   async assignChecks(cloud: string, idVm: string, user: string): Promise<{ retiring: boolean; missing: boolean; maxAssigned?: number }> {
-    const row = await this.assignFacts.first(this.db, cloud, idVm, cloud, idVm, user);
+    const row = await this.assignFacts.first(this.db, cloud, idVm, user);
     const limit = row?.max_assigned;
     // exists() is 1/0 on SQLite, true/false on PostgreSQL.
     return { retiring: Boolean(row?.retiring), missing: Boolean(row?.missing), ...(limit === null || limit === undefined ? {} : { maxAssigned: Number(limit) }) };
