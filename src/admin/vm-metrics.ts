@@ -53,12 +53,11 @@ export class VmMetrics {
     const started = await this.records.started(since);
     const byCloud = groupBy(started, (r) => r.cloud);
     const clouds = [...byCloud].sort(([a], [b]) => a.localeCompare(b)).map(([cloud, records]) => {
-      const byImage = new Map<string, number[]>();
-      for (const r of records) byImage.set(r.image, [...(byImage.get(r.image) ?? []), startupMs(r)]);
+      const byImage = groupBy(records, (r) => r.image);
       return {
         cloud,
         ...stats(records.map(startupMs)),
-        images: [...byImage].sort(([a], [b]) => a.localeCompare(b)).map(([image, values]) => ({ image, ...stats(values) })),
+        images: [...byImage].sort(([a], [b]) => a.localeCompare(b)).map(([image, imaged]) => ({ image, ...stats(imaged.map(startupMs)) })),
       };
     });
     return { clouds };

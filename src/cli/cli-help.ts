@@ -1,5 +1,6 @@
 // Help texts, built from the command table.
 import type { Command, OptionSpec } from './cli-command.js';
+import { groupBy } from '../domain/group-by.js';
 
 const EXIT_CODES = `exit codes:
   0 ok · 1 other error · 2 usage · 3 auth (401/403: run "dispatcher login") · 4 not found
@@ -21,11 +22,7 @@ function commandLines(commands: Command[], width = 38): string[] {
 }
 
 export function mainHelp(commands: Command[], globals: Record<string, OptionSpec>): string {
-  const groups = new Map<string, Command[]>();
-  for (const command of commands) {
-    const group = command.name.split(' ')[0];
-    groups.set(group, [...(groups.get(group) ?? []), command]);
-  }
+  const groups = groupBy(commands, (command) => command.name.split(' ')[0]);
   // Single-command groups (login, logout, images list …) sit together; bigger groups get a blank line around.
   const sections: string[] = [];
   let singles: Command[] = [];
