@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults } from 'axios';
 import { DispatcherError } from '../domain/errors.js';
+import { lazyAxios } from '../domain/lazy-axios.js';
 import type { Logger } from '../log/logger.js';
 import { cisternRefusal, describeEndpoint, trackerFault, transportFault } from './cistern-faults.js';
 import { parseErrorAnswer, parseNodesAnswer, parseResultAnswer, type Parsed } from './cistern-schemas.js';
@@ -45,7 +46,7 @@ export class CisternTracker implements Tracker {
   private readonly timeoutMs: number;
   private readonly healthTimeoutMs: number;
   private readonly probeCloud: string;
-  /** axios (~5 MB of heap) is loaded only by a process that talks to Cistern: from here, not at import. */
+  /** The HTTP client, once axios is loaded (lazyAxios: only a process that talks to Cistern loads it). */
   private readonly http: Promise<AxiosInstance>;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly logger?: Logger;
@@ -82,9 +83,7 @@ export class CisternTracker implements Tracker {
       maxContentLength: MAX_ANSWER_BYTES,
       proxy: false,
     };
-    // Loading starts now so that the first call does not wait for it; a failure is the first call's.
-    this.http = import('axios').then(({ default: axios }) => axios.create(config));
-    this.http.catch(() => undefined);
+    this.http = lazyAxios(config);
   }
 
   listNodes(cloud: string, withFaulty: boolean): Promise<TrackerRecord[]> {

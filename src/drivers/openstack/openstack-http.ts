@@ -3,7 +3,8 @@
 // connections alive: one client per cloud, one TCP+TLS handshake instead of one per call.
 import http from 'node:http';
 import https from 'node:https';
-import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
+import type { CreateAxiosDefaults } from 'axios';
+import { lazyAxios } from '../../domain/lazy-axios.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -47,10 +48,7 @@ export function createAxiosHttpClient(options: { timeoutMs: number; userAgent?: 
     maxRedirects: 0,
     headers: { 'User-Agent': options.userAgent ?? 'cloud-dispatcher' },
   };
-  // axios is loaded here, when an OpenStack cloud makes its client, not at import: a process
-  // without one (nor Cistern) never needs it (~5 MB of heap). A failure is the first request's.
-  const instance: Promise<AxiosInstance> = import('axios').then(({ default: axios }) => axios.create(config));
-  instance.catch(() => undefined);
+  const instance = lazyAxios(config);
   return {
     async send(request) {
       let response;
