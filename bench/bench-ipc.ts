@@ -43,6 +43,11 @@ export interface DispatcherCommands {
   loop: { args: Record<string, never>; value: { active: number; idle: number } };
   /** Starts VMs through VmService (tracked FREE, as the API would), `concurrency` at a time. */
   start: { args: { cloud: string; count: number; prefix: string; concurrency: number }; value: StartedVm[] };
+  /**
+   * The server's CPU per statement (µs) for `count` trivial statements (`select 1`) run through
+   * its store, `inFlight` at a time: the least any statement of an operation costs the server.
+   */
+  statementCost: { args: { count: number; inFlight: number }; value: number };
   /** The most recent operations of a kind, newest first. */
   operations: { args: { kind: string; limit: number }; value: OperationSummary[] };
 }

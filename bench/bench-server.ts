@@ -9,6 +9,7 @@ import { DRIVERS } from '../src/drivers/driver-registry.js';
 import type { FakeDriver } from '../src/drivers/fake/fake-driver.js';
 import { createLogger } from '../src/log/log-factory.js';
 import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import { answerCommands, cpuMicros, measuredMemory, type DispatcherChildSpec, type DispatcherCommands, type ReadyMessage, type StartedVm } from './bench-ipc.js';
 
 type Handler<K extends keyof DispatcherCommands> = (args: DispatcherCommands[K]['args']) => Promise<DispatcherCommands[K]['value']>;
@@ -42,8 +43,8 @@ const calls: Handler<'calls'> = async () => {
     if (cloud.provider === 'fake') out[cloud.name] = { ...(cloud.driver as FakeDriver).calls };
   }
   // Not a cloud: the store's statements, summed like a call (per start, per pair). Absent in builds before it was counted.
-  const counters = (services.store as { counters?: { statements: number } }).counters;
-  if (counters) out['(store)'] = { storeStatements: counters.statements };
+  const counters = (services.store as { counters?: { statements: number; driverMs?: number } }).counters;
+  if (counters) out['(store)'] = { storeStatements: counters.statements, ...(counters.driverMs === undefined ? {} : { storeDriverMicros: Math.round(counters.driverMs * 1000) }) };
   return out;
 };
 
@@ -70,12 +71,22 @@ const operations: Handler<'operations'> = async ({ kind, limit }) =>
     steps: op.steps.map((s) => ({ step: s.step, at: s.at, ...(s.detail ? { detail: s.detail } : {}) })),
   }));
 
+const statementCost: Handler<'statementCost'> = async ({ count, inFlight }) => {
+  let next = 0;
+  const worker = async () => {
+    while (next++ < count) await sql`select 1`.execute(services.store.db);
+  };
+  const before = cpuMicros();
+  await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
+  return (cpuMicros() - before) / count;
+};
+
 const loop: Handler<'loop'> = async () => {
   const { active, idle } = performance.eventLoopUtilization();
   return { active, idle };
 };
 
-answerCommands({ calls, start, operations, memory: async () => measuredMemory(), cpu: async () => cpuMicros(), loop }, async () => {
+answerCommands({ calls, start, operations, statementCost, memory: async () => measuredMemory(), cpu: async () => cpuMicros(), loop }, async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await dispatcher.close();

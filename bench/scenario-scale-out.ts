@@ -8,6 +8,7 @@ import { postgresDatabase, startDispatcher, withCleanup, type Cleanup, type Disp
 import { BenchClient, round, runPool } from './bench-http.js';
 import { metric, type Metric } from './bench-report.js';
 import { callDelta, fakeCloud, timed, type Scenario } from './bench-scenario.js';
+import { cpus } from 'node:os';
 
 export interface ScaleOutOptions {
   /** VMs started beforehand per run: each is assigned and released once, so this bounds the pairs. */
@@ -70,11 +71,20 @@ async function run(o: ScaleOutOptions) {
   metrics.push(metric({ name: 'server CPU per pair, 2 independent instances at once (control)', figure: control.cpuPerPair, unit: 'ms', ...(base ? { baseline: base.cpuPerPair, baselineLabel: '1 instance' } : {}) }));
   if (two) metrics.push(metric({ name: 'server CPU per pair, 2 instances vs the control', figure: two.cpuPerPair, unit: 'ms', baseline: control.cpuPerPair, baselineLabel: 'control' }));
   details['control: 2 independent instances'] = control.detail;
+  if (base) {
+    // What these cores allow: every process's CPU per pair with one instance (the instance,
+    // PostgreSQL, the load generator), spread over all cores with nothing else to do. More
+    // instances only add to a pair's cost, so no number of them can pass this rate here.
+    const cores = cpus().length;
+    metrics.push(metric({ name: 'machine CPU per pair, 1 instance (every process)', figure: base.machineCpuPerPair, unit: 'ms' }));
+    metrics.push(metric({ name: `ceiling on ${cores} cores (${cores} cores ÷ machine CPU per pair)`, figure: (cores * 1000) / base.machineCpuPerPair, unit: 'pairs/s', baseline: base.pairsPerSecond, baselineLabel: '1 instance' }));
+  }
   metrics.push(metric({ name: 'instance counts measured', figure: runs.length, unit: 'runs' }));
   const notes = [
     `A pair = PUT /api/v1/vm/action/assign then PUT /api/v1/vm/action/release of one VM; the assign on instance i mod n, the release on instance i+1 mod n; ${o.inFlight} clients at once, ${o.seconds} s or until the ${o.vms} VMs started beforehand are used up.`,
     'The fake cloud is shared through a PostgreSQL table (fake option `shared`, one row per VM): each of its calls is one statement (a release: a get, the destroy, the gets until gone), the same with 1, 2 or 3 instances.',
     'CPU per pair = the CPU time of every instance during the run / pairs; per instance in the details. Store statements per pair are the dispatcher\'s own (the fake\'s table not counted), summed over the instances.',
+    'Machine CPU per pair: the busy time of every core (os.cpus(): user, nice, system, irq) during the run, over the pairs. The ceiling divides the cores by it: the rate at which the machine would be busy all the time with one instance\'s cost per pair, which more instances can only approach.',
     `Control: two single-instance dispatchers sharing nothing but the machine (own schema, own fake table), ${Math.max(1, Math.floor(o.inFlight / 2))} clients each, run at once. Coordinated instances that cost no more than the control cost nothing for coordinating; what both cost beyond one instance is the 2 cores being shared by more processes.`,
   ];
   return { metrics, notes, details };
@@ -85,9 +95,12 @@ interface Measured {
   pairs: number;
   elapsedMs: number;
   cpuMs: number;
+  /** Every core's busy time during the run (all processes), ms. */
+  machineCpuMs: number;
   statements: number;
   pairsPerSecond: number;
   cpuPerPair: number;
+  machineCpuPerPair: number;
   statementsPerPair: number;
   detail: Record<string, unknown>;
 }
@@ -120,7 +133,9 @@ async function prepare(cleanup: Cleanup, o: ScaleOutOptions, n: number, url: str
     async run() {
       const cpuBefore = await Promise.all(servers.map((s) => s.ask('cpu', {})));
       const callsBefore = await Promise.all(servers.map((s) => s.ask('calls', {})));
+      const machineBefore = machineBusyMs();
       const done = await runPool(vms.length - warm, inFlight, (i) => pair(warm + i), o.seconds * 1000);
+      const machineCpuMs = machineBusyMs() - machineBefore;
       const cpuAfter = await Promise.all(servers.map((s) => s.ask('cpu', {})));
       const callsAfter = await Promise.all(servers.map((s) => s.ask('calls', {})));
       const cpuMs = cpuAfter.map((after, i) => (after - (cpuBefore[i] as number)) / 1000);
@@ -132,9 +147,11 @@ async function prepare(cleanup: Cleanup, o: ScaleOutOptions, n: number, url: str
         pairs: done.done,
         elapsedMs: done.elapsedMs,
         cpuMs: cpuTotal,
+        machineCpuMs,
         statements,
         pairsPerSecond: done.done / (done.elapsedMs / 1000),
         cpuPerPair: cpuTotal / pairs,
+        machineCpuPerPair: machineCpuMs / pairs,
         statementsPerPair: statements / pairs,
         detail: {
           pairs: done.done,
@@ -152,16 +169,25 @@ function combine(parts: Measured[]): Measured {
   const pairs = parts.reduce((a, p) => a + p.pairs, 0);
   const elapsedMs = Math.max(...parts.map((p) => p.elapsedMs));
   const cpuMs = parts.reduce((a, p) => a + p.cpuMs, 0);
+  // Both parts ran at once: the machine's busy time is one figure, not two.
+  const machineCpuMs = Math.max(...parts.map((p) => p.machineCpuMs));
   const statements = parts.reduce((a, p) => a + p.statements, 0);
   return {
     instances: parts.length,
     pairs,
     elapsedMs,
     cpuMs,
+    machineCpuMs,
     statements,
     pairsPerSecond: pairs / (elapsedMs / 1000),
     cpuPerPair: cpuMs / Math.max(1, pairs),
+    machineCpuPerPair: machineCpuMs / Math.max(1, pairs),
     statementsPerPair: statements / Math.max(1, pairs),
     detail: { pairs, seconds: round(elapsedMs / 1000), parts: parts.map((p) => p.detail) },
   };
+}
+
+/** The busy time of every core so far (user, nice, system, irq), ms. */
+function machineBusyMs(): number {
+  return cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
 }

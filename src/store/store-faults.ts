@@ -25,13 +25,19 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 /** Statements run through a store (transaction control included): what the benchmark counts per operation. */
 export interface StoreCounters {
   statements: number;
+  /**
+   * Milliseconds spent inside the driver's call that runs a statement, up to its return. On
+   * SQLite that is the statement's whole execution (better-sqlite3 runs it before returning):
+   * the benchmark's floor for an operation's CPU. On PostgreSQL only the sending.
+   */
+  driverMs: number;
 }
 
 /**
  * Wraps a dialect so every query's failure is typed; `check` runs before each query (the SQLite
  * file guard) and `counters` counts them.
  */
-export function faultMappingDialect(inner: Dialect, check: () => void = () => {}, counters: StoreCounters = { statements: 0 }): Dialect {
+export function faultMappingDialect(inner: Dialect, check: () => void = () => {}, counters: StoreCounters = { statements: 0, driverMs: 0 }): Dialect {
   return {
     createAdapter: (): DialectAdapter => inner.createAdapter(),
     createQueryCompiler: (): QueryCompiler => inner.createQueryCompiler(),
@@ -52,7 +58,12 @@ class MappedConnection implements DatabaseConnection {
     this.counters.statements++;
     return mapped(() => {
       this.check();
-      return this.inner.executeQuery<R>(query);
+      const started = performance.now();
+      try {
+        return this.inner.executeQuery<R>(query);
+      } finally {
+        this.counters.driverMs += performance.now() - started;
+      }
     });
   }
 

@@ -40,7 +40,7 @@ export interface StoreOptions {
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const dialect: Dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const counters: StoreCounters = { statements: 0 };
+  const counters: StoreCounters = { statements: 0, driverMs: 0 };
   const transactions = new StoreTransactions();
   const sqlite = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length), options.initialise ?? false, counters, transactions) : undefined;
   const db = sqlite ? sqlite.db : await openPostgres(url, counters, transactions, options);

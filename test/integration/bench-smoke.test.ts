@@ -53,9 +53,17 @@ const SANE: Record<string, (r: ScenarioResult) => void> = {
     assert.ok(figure(r, 'pairs/s on sqlite') > 0);
     const statements = figure(r, 'store statements per pair on sqlite');
     assert.ok(statements >= 4 && statements < 100, `store statements per pair: ${statements}`);
+    // The floor rests on the store's timing of each statement: none measured would put it at 1.
+    assert.ok(figure(r, 'SQLite execution per pair on sqlite') > 0);
+    const ceiling = figure(r, 'ceiling on sqlite');
+    assert.ok(ceiling > 0 && ceiling < 1, `ceiling ${ceiling}`);
   },
   'cli-start': (r) => assert.ok(figure(r, 'dispatcher --version') >= r.metrics[0].baseline! * 0.5, 'the CLI is a node process too'),
-  'scale-out': (r) => assert.ok(figure(r, 'pairs/s, 2 instances') > 0),
+  'scale-out': (r) => {
+    assert.ok(figure(r, 'pairs/s, 2 instances') > 0);
+    assert.ok(figure(r, 'machine CPU per pair, 1 instance') > 0, 'the machine was busy during the pairs');
+    assert.ok(figure(r, 'ceiling on') > 0);
+  },
   // Generous: a loaded CI machine delays polls by seconds at times (a CI run saw over 1 s); this
   // catches a release that waits for its timeout (releaseTimeoutMs, 120 s by default).
   'release-latency': (r) => assert.ok(figure(r, 'worst wait') < 10_000, `the release answered soon after the deletion: ${figure(r, 'worst wait')} ms`),

@@ -33,6 +33,15 @@ for (const backend of storeBackends()) {
       assert.equal((await operations.get(id))?.state, 'succeeded');
     });
 
+    it('counts each statement and the time spent inside the driver running it', async () => {
+      const { statements, driverMs } = store.counters;
+      const op = await operations.create({ kind: 'vm.release', state: 'running', cloud: 'c1', target: 't1', request: {} });
+      await operations.update(op.id, { state: 'succeeded', result: 'done' });
+      assert.equal(store.counters.statements - statements, 2);
+      // The benchmark's floor per operation (SQLite: the statements' execution) rests on this.
+      assert.ok(store.counters.driverMs > driverMs, `driverMs grew: ${driverMs} → ${store.counters.driverMs}`);
+    });
+
     it('rolls every write of the group back when its work fails', async () => {
       let opId = '';
       await assert.rejects(
