@@ -92,7 +92,8 @@ async function measure(o: AssignThroughputOptions, make: () => BenchDatabase) {
     cpu = await server.ask('cpu', {});
     const plain = await runPool(Math.max(assigned.done, 100), o.inFlight, healthz, o.seconds * 1000);
     const plainCpu = (await server.ask('cpu', {})) - cpu;
-    const statementMicros = await server.ask('statementCost', { count: 2000, inFlight: o.inFlight });
+    // Builds from before the command (BENCH_BUILD comparisons) answer without the floor rows.
+    const statementMicros = await server.ask('statementCost', { count: 2000, inFlight: o.inFlight }).catch(() => undefined);
     const pairsPerSecond = assigned.done / (assigned.elapsedMs / 1000);
     return {
       kind: database.kind,
@@ -116,9 +117,9 @@ async function measure(o: AssignThroughputOptions, make: () => BenchDatabase) {
  * The least server CPU a pair running these statements can cost, and the ratio to the healthz
  * rate it therefore cannot pass: the bound the goal is checked against (issue 18).
  */
-function floorMetrics(kind: 'sqlite' | 'postgres', calls: Record<string, number>, pairs: number, cpuPerPlainPair: number, statementMicros: number): Metric[] {
+function floorMetrics(kind: 'sqlite' | 'postgres', calls: Record<string, number>, pairs: number, cpuPerPlainPair: number, statementMicros: number | undefined): Metric[] {
   const statements = calls.storeStatements;
-  if (statements === undefined || pairs === 0) return [];
+  if (statements === undefined || statementMicros === undefined || pairs === 0) return [];
   const out = [metric({ name: `server CPU per trivial statement on ${kind}`, figure: statementMicros / 1000, unit: 'ms' })];
   const storeMs = kind === 'sqlite' ? (calls.storeDriverMicros === undefined ? undefined : calls.storeDriverMicros / 1000 / pairs) : ((statements / pairs) * statementMicros) / 1000;
   if (storeMs === undefined) return out;
