@@ -31,6 +31,8 @@ export interface StoreCounters {
    * the benchmark's floor for an operation's CPU. On PostgreSQL only the sending.
    */
   driverMs: number;
+  /** SQLite: the commits of group-commit batches (each a BEGIN and COMMIT the driver adds; not in `statements`). */
+  batchCommits?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Opens the store named by a URL: `sqlite:<path>` (embedded default) or `postgres://…`
 // (scale-out: several dispatcher instances over one database). Migrations run before use.
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, Migrator, sql, PostgresDialect } from 'kysely';
 import type { Database } from './store-schema.js';
 import { migrationProvider, ping } from './store-migrations.js';
 import type { Dialect } from './store-dialect.js';
@@ -10,6 +10,7 @@ import { checkMarker, fileGuard, prepareSqlitePath, StoreOpenError, writeMarker 
 import { StoreTransactions } from './store-transaction.js';
 import { namingPool } from './pg-named-statements.js';
 import { HOT_STATEMENTS } from './prepared-statement.js';
+import { groupCommitDialect } from './sqlite-group-commit.js';
 
 export { StoreOpenError } from './sqlite-file.js';
 
@@ -91,30 +92,8 @@ function openSqlite(path: string, initialise: boolean, counters: StoreCounters, 
   // largest native cost of a dispatcher holding 10,000 VMs, for no measurable gain per operation.
   database.pragma('cache_size = -2000');
   const guard = file ? fileGuard(file) : undefined;
-  const dialect = transactions.dialect(faultMappingDialect(new SqliteDialect({ database: withStatementCache(database) }), guard?.check, counters));
+  const dialect = transactions.dialect(faultMappingDialect(groupCommitDialect(database, counters), guard?.check, counters));
   return { db: new Kysely<Database>({ dialect }), file, guard };
-}
-
-/**
- * Kysely's SQLite driver prepares every query anew, and preparing costs about as much as running
- * a small query. Our SQL comes from a few builders (values are parameters), so the prepared
- * statements are kept by SQL text. Reusing one is safe: the driver runs one query at a time.
- */
-function withStatementCache(database: SqliteDatabase.Database, max = 500): KyselySqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
-  return {
-    prepare(sql: string): SqliteStatement {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = database.prepare(sql);
-        // Bounded: `in (?, ?, …)` lists make one text per length.
-        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
-    close: () => database.close(),
-  };
 }
 
 async function openPostgres(url: string, counters: StoreCounters, transactions: StoreTransactions, { schema, preparedStatements = true }: StoreOptions): Promise<Kysely<Database>> {
