@@ -45,5 +45,8 @@ export function callDelta(before: Record<string, Record<string, number>>, after:
 /** The store statements per operation (an info row), when the server under test counts them (builds before it did not). */
 export function perOperation(calls: Record<string, number>, what: string, count: number): Metric[] {
   if (calls.storeStatements === undefined || count === 0) return [];
-  return [metric({ name: `store statements per ${what}`, figure: calls.storeStatements / count, unit: 'stmts' })];
+  const out = [metric({ name: `store statements per ${what}`, figure: calls.storeStatements / count, unit: 'stmts' })];
+  // SQLite's group commits (decision 0004): how many requests' writes shared each commit.
+  if (calls.storeBatchCommits !== undefined) out.push(metric({ name: `SQLite commits per ${what}`, figure: calls.storeBatchCommits / count, unit: 'commits' }));
+  return out;
 }

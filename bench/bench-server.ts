@@ -43,8 +43,14 @@ const calls: Handler<'calls'> = async () => {
     if (cloud.provider === 'fake') out[cloud.name] = { ...(cloud.driver as FakeDriver).calls };
   }
   // Not a cloud: the store's statements, summed like a call (per start, per pair). Absent in builds before it was counted.
-  const counters = (services.store as { counters?: { statements: number; driverMs?: number } }).counters;
-  if (counters) out['(store)'] = { storeStatements: counters.statements, ...(counters.driverMs === undefined ? {} : { storeDriverMicros: Math.round(counters.driverMs * 1000) }) };
+  const counters = (services.store as { counters?: { statements: number; driverMs?: number; batchCommits?: number } }).counters;
+  if (counters) {
+    out['(store)'] = {
+      storeStatements: counters.statements,
+      ...(counters.driverMs === undefined ? {} : { storeDriverMicros: Math.round(counters.driverMs * 1000) }),
+      ...(counters.batchCommits === undefined ? {} : { storeBatchCommits: counters.batchCommits }),
+    };
+  }
   return out;
 };
 

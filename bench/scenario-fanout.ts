@@ -73,7 +73,7 @@ async function run(o: FanoutOptions) {
       notes: [
         `ideal = ${o.starts} creates / (${o.clouds} clouds × ${o.concurrency} slots) × ${o.latencyMs} ms = ${round(ideal, 0)} ms: create calls only, perfectly packed.`,
         `floor = 1 round for the cold images+sizes lookups (cached per cloud afterwards) + ceil(${perCloud}/${o.concurrency}) rounds of creates on the busiest cloud = ${floor} ms; the gap from floor to ideal is the configuration's, not ours.`,
-        `${done} starts with ${o.inFlight} requests in flight; provider calls: ${Object.entries(calls).filter(([k]) => k !== 'storeDriverMicros').map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+        `${done} starts with ${o.inFlight} requests in flight; provider calls: ${Object.entries(calls).filter(([k]) => !k.startsWith('store') || k === 'storeStatements').map(([k, v]) => `${k} ${v}`).join(', ')}.`,
       ],
       details: { elapsedMs: round(elapsedMs), idealMs: round(ideal), floorMs: floor, calls, latencyMs: summarize(latencies) },
     };
