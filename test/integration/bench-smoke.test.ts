@@ -58,6 +58,10 @@ const SANE: Record<string, (r: ScenarioResult) => void> = {
     assert.ok(statements >= 4 && statements < 100, `store statements per pair: ${statements}`);
     // The floor rests on the store's timing of each statement: none measured would put it at 1.
     assert.ok(figure(r, 'SQLite execution per pair on sqlite') > 0);
+    // Group commit (decision 0004): the pair's writes made at least one commit, and at most one per statement.
+    const commits = figure(r, 'SQLite commits per pair on sqlite');
+    assert.ok(commits > 0 && commits <= statements, `commits per pair: ${commits}`);
+    assert.ok(figure(r, 'server CPU per trivial statement on sqlite') > 0);
     const ceiling = figure(r, 'ceiling on sqlite');
     assert.ok(ceiling > 0 && ceiling < 1, `ceiling ${ceiling}`);
   },
