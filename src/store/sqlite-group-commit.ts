@@ -112,14 +112,14 @@ class GroupCommitDriver implements Driver {
   /** Runs a statement now; a plain one answers once the batch it ran in is committed. */
   async execute<R>(connection: DatabaseConnection, query: CompiledQuery): Promise<QueryResult<R>> {
     while (this.owner && this.owner.connection !== connection) await this.owner.ended;
-    if (this.owner) return this.statements.execute<R>(query);
-    const readOnly = this.statements.isReadOnly(query.sql);
-    // A read with no batch open has nothing to wait for; one inside a batch may have read its writes.
-    if (readOnly && !this.batch) return this.statements.execute<R>(query);
+    const statement = this.statements.prepare(query.sql);
+    // A statement of the open explicit transaction, or a read with no batch open, has nothing to
+    // wait for; a read inside a batch may have read the batch's writes.
+    if (this.owner || (statement.readonly && !this.batch)) return runStatement<R>(statement, query);
     const batch = this.batch ?? this.openBatch();
     let result: QueryResult<R>;
     try {
-      result = this.statements.execute<R>(query);
+      result = runStatement<R>(statement, query);
     } catch (err) {
       // Most failures undo the statement alone; some (a full disk, an I/O error) roll the whole
       // transaction back, and the batch's earlier writes with it.
@@ -197,23 +197,15 @@ class StatementCache {
     return this.database.inTransaction;
   }
 
-  isReadOnly(sql: string): boolean {
-    return this.prepare(sql).readonly;
-  }
-
   execute<R>(query: CompiledQuery): QueryResult<R> {
-    const statement = this.prepare(query.sql);
-    const parameters = query.parameters as unknown[];
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    return runStatement<R>(this.prepare(query.sql), query);
   }
 
   close(): void {
     this.database.close();
   }
 
-  private prepare(sql: string): SqliteDatabase.Statement {
+  prepare(sql: string): SqliteDatabase.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.database.prepare(sql);
@@ -222,6 +214,14 @@ class StatementCache {
     }
     return statement;
   }
+}
+
+/** Runs a prepared statement as Kysely's SQLite driver would: rows for a reader, counts for a write. */
+function runStatement<R>(statement: SqliteDatabase.Statement, query: CompiledQuery): QueryResult<R> {
+  const parameters = query.parameters as unknown[];
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
 /** The driver's own connection under the wrappers (fault mapping, store groups) that hold it as `inner`. */
